@@ -1,0 +1,88 @@
+"""policyml: paragraph-level classification of privacy policies.
+
+>>> import policyml
+>>> result = policyml.classify("We use cookies to remember your preferences.")  # doctest: +SKIP
+>>> result[["text", "labels"]]  # doctest: +SKIP
+
+Heavy modules (scikit-learn, pandas) load on first use, so ``import policyml`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from policyml._version import __version__
+from policyml.exceptions import (
+    DataValidationError,
+    InvalidInputError,
+    ModelLoadError,
+    PolicyMLError,
+)
+
+#: The five practice categories predicted by the bundled model.
+CATEGORIES: tuple[str, ...] = ("collection", "sharing", "cookies", "children", "security")
+
+# Public name -> module that defines it; imported lazily on first attribute access.
+_LAZY = {
+    "classify": "policyml.predict",
+    "load_model": "policyml.persistence",
+    "PolicyModel": "policyml.model",
+    "train": "policyml.model",
+    "evaluate": "policyml.metrics",
+    "cross_validate": "policyml.metrics",
+    "Paragraph": "policyml.preprocess",
+    "split_paragraphs": "policyml.preprocess",
+}
+_SUBMODULES = {
+    "cli",
+    "datasets",
+    "metrics",
+    "features",
+    "model",
+    "persistence",
+    "predict",
+    "preprocess",
+}
+
+__all__ = [
+    "CATEGORIES",
+    "DataValidationError",
+    "InvalidInputError",
+    "ModelLoadError",
+    "Paragraph",
+    "PolicyMLError",
+    "PolicyModel",
+    "__version__",
+    "classify",
+    "cross_validate",
+    "datasets",
+    "evaluate",
+    "load_model",
+    "preprocess",
+    "split_paragraphs",
+    "train",
+]
+
+if TYPE_CHECKING:
+    from policyml import datasets, preprocess
+    from policyml.metrics import cross_validate, evaluate
+    from policyml.model import PolicyModel, train
+    from policyml.persistence import load_model
+    from policyml.predict import classify
+    from policyml.preprocess import Paragraph, split_paragraphs
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"policyml.{name}")
+    else:
+        raise AttributeError(f"module 'policyml' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
