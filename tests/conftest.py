@@ -1,0 +1,49 @@
+"""Shared fixtures: the licensed corpora are read from ../shared, never from the repository.
+
+Tests that need them skip with a reason when ``POLICYML_OPP115`` is unset, and fail when the
+``CI`` environment variable is set (CI must exercise them).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+def _shared_dir(variable: str, default: Path | None, what: str) -> Path:
+    value = os.environ.get(variable)
+    path = Path(value) if value else default
+    if path is not None and path.is_dir():
+        return path
+    reason = (
+        f"{what} not found: set {variable} (e.g. {variable}=../shared/opp115)"
+        if path is None
+        else f"{what} not found at {path} ({variable})"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must run the data tests")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def opp115_root() -> Path:
+    """The OPP-115 corpus folder (``POLICYML_OPP115``)."""
+    return _shared_dir("POLICYML_OPP115", None, "OPP-115 corpus")
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The seed policies (``POLICYML_SEEDS``, default ``$POLICYML_OPP115/../seeds``)."""
+    opp = os.environ.get("POLICYML_OPP115")
+    default = Path(opp).parent / "seeds" if opp else None
+    return _shared_dir("POLICYML_SEEDS", default, "seed policies")
+
+
+@pytest.fixture(scope="session")
+def opp115(opp115_root: Path):
+    """The OPP-115 corpus as a DataFrame (policyml's five categories)."""
+    from policyml.datasets import load_opp115
+
+    return load_opp115(opp115_root)
