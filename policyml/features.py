@@ -1,0 +1,248 @@
+"""Features: turn paragraphs (text, heading, neighbours) into a sparse TF-IDF matrix.
+
+The pieces here are small scikit-learn transformers so a fitted model is an ordinary
+:class:`sklearn.pipeline.Pipeline` that skops can save and load without pickle.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from policyml.exceptions import InvalidInputError
+
+__all__ = [
+    "CompactTfidfVectorizer",
+    "ContextColumns",
+    "StemTokenizer",
+    "as_frame",
+    "make_features",
+]
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_STEMS: dict[str, str] = {}  # word -> stem; shared cache, words repeat across paragraphs
+_STEMMER: Any = None
+
+
+class StemTokenizer:
+    """Split lower-cased text into word tokens and reduce them with NLTK's Snowball stemmer.
+
+    Stems are cached per word, so stemming costs a dictionary lookup once a word has been seen.
+
+    Examples
+    --------
+    >>> StemTokenizer()("we collected cookies")
+    ['we', 'collect', 'cooki']
+    """
+
+    def __call__(self, text: str) -> list[str]:
+        stems = _STEMS
+        out = []
+        for word in _TOKEN.findall(text):
+            stem = stems.get(word)
+            if stem is None:
+                stem = stems[word] = _stem(word)
+            out.append(stem)
+        return out
+
+    def __eq__(self, other: object) -> bool:  # equal when configured alike (sklearn clone checks)
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+
+def _stem(word: str) -> str:
+    global _STEMMER
+    if _STEMMER is None:
+        from nltk.stem.snowball import SnowballStemmer
+
+        _STEMMER = SnowballStemmer("english")
+    if len(_STEMS) > 500_000:  # bound the cache on adversarial input
+        _STEMS.clear()
+    return _STEMMER.stem(word)
+
+
+def as_frame(X: Any, *, context_columns: Sequence[str] = ("heading", "policy_id")) -> pd.DataFrame:
+    """Coerce model input to a DataFrame with a ``text`` column plus known context columns.
+
+    ``X`` is a list/array/Series of strings or a DataFrame with a ``text`` column; other
+    DataFrame columns than ``text`` and ``context_columns`` are ignored.
+    """
+    if isinstance(X, pd.DataFrame):
+        if "text" not in X.columns:
+            raise InvalidInputError(
+                f"input DataFrame has no 'text' column (columns: {list(map(str, X.columns))})"
+            )
+        keep = ["text", *[c for c in context_columns if c in X.columns]]
+        frame = X[keep].reset_index(drop=True)
+    elif isinstance(X, str | bytes):
+        raise InvalidInputError(
+            "expected a list of paragraph texts, got a single string; wrap it in a list"
+            " (or use policyml.classify for a whole policy)"
+        )
+    elif isinstance(X, pd.Series | np.ndarray | list | tuple):
+        frame = pd.DataFrame({"text": list(X)})
+    else:
+        raise InvalidInputError(
+            f"expected a list of strings or a DataFrame with a 'text' column,"
+            f" got {type(X).__name__}"
+        )
+    bad = [i for i, value in enumerate(frame["text"]) if not isinstance(value, str)]
+    if bad:
+        value = frame["text"].iloc[bad[0]]
+        raise InvalidInputError(
+            f"text at position {bad[0]} is {type(value).__name__} ({value!r:.40}), expected str"
+            f" ({len(bad)} non-string value(s) in all)"
+        )
+    return frame
+
+
+class CompactTfidfVectorizer(TfidfVectorizer):
+    """A :class:`~sklearn.feature_extraction.text.TfidfVectorizer` that saves compactly.
+
+    Its vocabulary is stored as one array of terms (ordered by column) instead of a dict, and
+    the list of pruned terms (``stop_words_``, kept by scikit-learn only for introspection) is
+    dropped. A skops file then loads in milliseconds instead of seconds and is a tenth of the
+    size. Behaviour is otherwise that of ``TfidfVectorizer``.
+    """
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(super().__getstate__())
+        state.pop("stop_words_", None)
+        vocabulary = state.pop("vocabulary_", None)
+        if vocabulary is not None:
+            terms = np.empty(len(vocabulary), dtype=object)
+            for term, column in vocabulary.items():
+                terms[column] = term
+            state["terms_"] = terms.astype(str)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        terms = state.pop("terms_", None)
+        if terms is not None:
+            state["vocabulary_"] = {term: column for column, term in enumerate(terms.tolist())}
+        super().__setstate__(state)
+
+
+class ContextColumns(TransformerMixin, BaseEstimator):
+    """Add the columns the feature extractors read: ``heading`` and ``context``.
+
+    ``context`` is the text of the previous and next paragraph of the same policy (rows are in
+    document order; a ``policy_id`` column, when present, marks where policies change). A
+    paragraph such as "- if you contact us, we may keep a record" means little alone.
+
+    Parameters
+    ----------
+    neighbours : bool, default True
+        Build the ``context`` column from the adjacent paragraphs; when False it is empty.
+    """
+
+    def __init__(self, neighbours: bool = True) -> None:
+        self.neighbours = neighbours
+
+    def fit(self, X: Any, y: Any = None) -> ContextColumns:
+        return self
+
+    def transform(self, X: Any) -> pd.DataFrame:
+        frame = as_frame(X)
+        texts = frame["text"].tolist()
+        n = len(texts)
+        if "heading" in frame.columns:
+            headings = [h if isinstance(h, str) else "" for h in frame["heading"]]
+        else:
+            headings = [""] * n
+        if self.neighbours and n > 1:
+            if "policy_id" in frame.columns:
+                policy = frame["policy_id"].astype(str).tolist()
+            else:
+                policy = [""] * n
+            previous = [
+                texts[i - 1] if i > 0 and policy[i - 1] == policy[i] else "" for i in range(n)
+            ]
+            following = [
+                texts[i + 1] if i + 1 < n and policy[i + 1] == policy[i] else "" for i in range(n)
+            ]
+            context = [f"{a} {b}" for a, b in zip(previous, following, strict=True)]
+        else:
+            context = [""] * n
+        return pd.DataFrame({"text": texts, "heading": headings, "context": context})
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.asarray(["text", "heading", "context"], dtype=object)
+
+
+def make_features(
+    *,
+    word_ngrams: tuple[int, int] = (1, 2),
+    char_ngrams: tuple[int, int] | None = None,
+    max_char_features: int | None = 200_000,
+    heading_weight: float = 0.5,
+    context_weight: float = 0.0,
+    min_df: int = 2,
+    stem: bool = True,
+) -> ColumnTransformer:
+    """Build the (unfitted) feature union over ``text``, ``heading`` and ``context`` columns.
+
+    Parameters
+    ----------
+    word_ngrams : (int, int)
+        Word n-gram range of the paragraph text (stemmed when ``stem``).
+    char_ngrams : (int, int) or None
+        Character n-grams within word boundaries of the text; None leaves them out.
+    max_char_features : int or None
+        Cap on the character n-gram vocabulary (keeps the model file small).
+    heading_weight, context_weight : float
+        Weights of the heading and neighbouring-paragraph blocks; 0 leaves a block out.
+    min_df : int
+        Minimum document frequency of a term.
+    stem : bool
+        Reduce words with NLTK's Snowball stemmer.
+
+    Examples
+    --------
+    >>> features = make_features(char_ngrams=None)
+    >>> [name for name, _, _ in features.transformers]
+    ['words', 'heading']
+    """
+    tokenizer = StemTokenizer() if stem else None
+    token_pattern = None if stem else r"(?u)\b\w\w+\b"
+
+    def words(ngrams: tuple[int, int], df: int) -> CompactTfidfVectorizer:
+        return CompactTfidfVectorizer(
+            tokenizer=tokenizer,
+            token_pattern=token_pattern,
+            ngram_range=ngrams,
+            min_df=df,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
+
+    blocks: list[tuple[str, Any, str]] = [("words", words(word_ngrams, min_df), "text")]
+    weights = {"words": 1.0}
+    if char_ngrams is not None:
+        chars = CompactTfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=char_ngrams,
+            min_df=min_df,
+            max_features=max_char_features,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
+        blocks.append(("chars", chars, "text"))
+        weights["chars"] = 1.0
+    if heading_weight > 0:
+        blocks.append(("heading", words((1, 2), 1), "heading"))
+        weights["heading"] = heading_weight
+    if context_weight > 0:
+        blocks.append(("context", words((1, 1), min_df), "context"))
+        weights["context"] = context_weight
+    return ColumnTransformer(blocks, transformer_weights=weights, sparse_threshold=1.0)

@@ -1,0 +1,374 @@
+"""Model: a TF-IDF + one-vs-rest logistic regression pipeline with per-category thresholds."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import platform
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import GroupKFold, KFold
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import Pipeline
+
+from policyml._version import __version__
+from policyml.datasets import DEFAULT_CATEGORIES, load_labeled_csv, validate_labeled_frame
+from policyml.exceptions import DataValidationError, InvalidInputError
+from policyml.features import ContextColumns, as_frame, make_features
+
+__all__ = ["DEFAULT_OPTIONS", "MIN_POSITIVES", "PolicyModel", "build_pipeline", "train"]
+
+#: A category needs at least this many positive (and negative) training paragraphs.
+MIN_POSITIVES = 5
+
+#: The training recipe; every key can be overridden through ``train(..., **options)``.
+DEFAULT_OPTIONS: dict[str, Any] = {
+    "word_ngrams": (1, 2),
+    "char_ngrams": None,
+    "max_char_features": 200_000,
+    "heading_weight": 0.5,
+    "context_weight": 0.0,
+    "min_df": 2,
+    "stem": True,
+    "C": 10.0,
+    "class_weight": "balanced",
+    "thresholds": "cv",  # "cv": per-category thresholds from inner CV; a float: fixed
+    "inner_folds": 3,
+    "random_state": 0,
+}
+
+
+def build_pipeline(**options: Any) -> Pipeline:
+    """The unfitted scikit-learn Pipeline for a recipe (see :data:`DEFAULT_OPTIONS`).
+
+    Examples
+    --------
+    >>> pipe = build_pipeline()
+    >>> [name for name, _ in pipe.steps]
+    ['context', 'features', 'classifier']
+    """
+    opts = _options(options)
+    features = make_features(
+        word_ngrams=tuple(opts["word_ngrams"]),
+        char_ngrams=tuple(opts["char_ngrams"]) if opts["char_ngrams"] else None,
+        max_char_features=opts["max_char_features"],
+        heading_weight=opts["heading_weight"],
+        context_weight=opts["context_weight"],
+        min_df=opts["min_df"],
+        stem=opts["stem"],
+    )
+    classifier = OneVsRestClassifier(
+        LogisticRegression(
+            C=opts["C"],
+            class_weight=opts["class_weight"],
+            max_iter=2000,
+            solver="liblinear",
+            dual=True,  # far faster than the primal when features outnumber paragraphs
+            random_state=opts["random_state"],
+        )
+    )
+    return Pipeline(
+        [
+            ("context", ContextColumns(neighbours=opts["context_weight"] > 0)),
+            ("features", features),
+            ("classifier", classifier),
+        ]
+    )
+
+
+def _options(options: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(options) - set(DEFAULT_OPTIONS))
+    if unknown:
+        raise InvalidInputError(
+            f"unknown training option(s) {unknown}; known: {sorted(DEFAULT_OPTIONS)}"
+        )
+    return {**DEFAULT_OPTIONS, **options}
+
+
+class PolicyModel:
+    """A fitted policyml model: a scikit-learn Pipeline plus per-category thresholds.
+
+    Parameters
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        Fitted pipeline whose ``predict_proba`` gives one column per category.
+    categories : sequence of str
+        Category names, in the pipeline's output order.
+    thresholds : sequence of float
+        Decision threshold per category: a paragraph is labeled when its probability is at
+        least the threshold.
+    metadata : dict, optional
+        Provenance: versions, training data hash and size, CV metrics, creation time.
+
+    Examples
+    --------
+    >>> import policyml
+    >>> model = policyml.load_model()  # doctest: +SKIP
+    >>> model.predict(["We share your data with advertisers."])  # doctest: +SKIP
+    array([[0, 1, 0, 0, 0]])
+    """
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        categories: Sequence[str],
+        thresholds: Sequence[float],
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self.pipeline = pipeline
+        self.categories = list(categories)
+        self.thresholds = np.asarray(thresholds, dtype=float)
+        self.metadata = dict(metadata or {})
+        if len(self.thresholds) != len(self.categories):
+            raise InvalidInputError("one threshold per category is needed")
+
+    def __repr__(self) -> str:
+        return f"PolicyModel(categories={self.categories})"
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probability of each category, shape ``(n_paragraphs, n_categories)``.
+
+        ``X`` is a list/Series of strings or a DataFrame with a ``text`` column (plus optional
+        ``heading`` and ``policy_id`` columns; other columns are ignored).
+        """
+        frame = as_frame(X)
+        if frame.empty:
+            return np.zeros((0, len(self.categories)))
+        proba = self.pipeline.predict_proba(frame)
+        return np.asarray(proba, dtype=float).reshape(len(frame), len(self.categories))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """0/1 label matrix, shape ``(n_paragraphs, n_categories)``, using the thresholds."""
+        return (self.predict_proba(X) >= self.thresholds).astype(int)
+
+    def save(self, path: str | Path, *, format: str | None = None) -> Path:
+        """Write the model atomically, as skops unless asked otherwise (see ``save_model``)."""
+        from policyml.persistence import save_model
+
+        return save_model(self, path, format=format)
+
+
+def train(
+    data: pd.DataFrame | str | Path,
+    *,
+    categories: Sequence[str] | None = None,
+    progress: bool = False,
+    **options: Any,
+) -> PolicyModel:
+    """Train a model on labeled paragraphs.
+
+    Parameters
+    ----------
+    data : DataFrame or path
+        A ``text`` column and one 0/1 column per category (or a CSV file in the format of
+        :func:`policyml.datasets.load_labeled_csv`); optional ``policy_id`` (groups inner
+        cross-validation and neighbour context) and ``heading`` columns.
+    categories : sequence of str, optional
+        The label set; default :data:`policyml.CATEGORIES`.
+    progress : bool, default False
+        Show a progress bar over the inner cross-validation fits.
+    **options
+        Overrides of :data:`DEFAULT_OPTIONS` (n-gram ranges, ``C``, feature weights,
+        ``thresholds``: ``"cv"`` to choose each category's threshold on inner
+        cross-validated probabilities of the training data, or a fixed float).
+
+    Returns
+    -------
+    PolicyModel
+
+    Raises
+    ------
+    DataValidationError
+        Malformed data, or a category with fewer than :data:`MIN_POSITIVES` positive or
+        negative paragraphs.
+
+    Examples
+    --------
+    >>> import policyml
+    >>> from policyml.datasets import load_example_csv
+    >>> model = policyml.train(load_example_csv(), thresholds=0.5)
+    >>> model.categories
+    ['collection', 'sharing', 'cookies', 'children', 'security']
+    """
+    opts = _options(options)
+    frame, source = _labeled_frame(data, categories)
+    cats = list(categories) if categories is not None else _categories_of(frame)
+    Y = frame[cats].to_numpy(dtype=int)
+    _check_trainable(Y, cats, source)
+    opts = _drop_empty_blocks(frame, opts)
+
+    thresholds = _choose_thresholds(frame, Y, opts, progress)
+    pipeline = build_pipeline(**opts).fit(_model_input(frame), Y)
+    metadata = {
+        "policyml_version": __version__,
+        "sklearn_version": _sklearn_version(),
+        "python_version": platform.python_version(),
+        "categories": cats,
+        "thresholds": [round(float(t), 6) for t in thresholds],
+        "options": {k: (list(v) if isinstance(v, tuple) else v) for k, v in opts.items()},
+        "training_data": {
+            "source": source,
+            "sha256": _frame_sha256(frame, cats),
+            "rows": len(frame),
+            "positives": {c: int(frame[c].sum()) for c in cats},
+        },
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    return PolicyModel(pipeline, cats, thresholds, metadata)
+
+
+def _labeled_frame(
+    data: pd.DataFrame | str | Path, categories: Sequence[str] | None
+) -> tuple[pd.DataFrame, str]:
+    if isinstance(data, str | Path):
+        return load_labeled_csv(data, categories=categories), str(data)
+    if isinstance(data, pd.DataFrame):
+        cats = categories if categories is not None else _categories_of(data)
+        return validate_labeled_frame(data, categories=cats), "<DataFrame>"
+    raise InvalidInputError(
+        f"training data must be a DataFrame or a CSV path, got {type(data).__name__}"
+    )
+
+
+def _categories_of(frame: pd.DataFrame) -> list[str]:
+    missing = [c for c in DEFAULT_CATEGORIES if c not in frame.columns]
+    if missing and "labels" not in frame.columns:
+        raise DataValidationError(
+            f"training data lacks category column(s) {missing}; pass categories=[...] to train"
+            f" another label set (columns found: {list(map(str, frame.columns))})"
+        )
+    return list(DEFAULT_CATEGORIES)
+
+
+def _check_trainable(Y: np.ndarray, categories: list[str], source: str) -> None:
+    positives = Y.sum(axis=0)
+    negatives = len(Y) - positives
+    for name, pos, neg in zip(categories, positives, negatives, strict=True):
+        if pos < MIN_POSITIVES or neg < MIN_POSITIVES:
+            raise DataValidationError(
+                f"{source}: category {name!r} has {pos} positive and {neg} negative paragraphs;"
+                f" at least {MIN_POSITIVES} of each are needed to learn it (drop the category"
+                " with categories=[...] or label more examples)"
+            )
+
+
+def _drop_empty_blocks(frame: pd.DataFrame, opts: dict[str, Any]) -> dict[str, Any]:
+    """Switch off the heading/context blocks when the data cannot feed them."""
+    opts = dict(opts)
+    if "heading" not in frame.columns or not frame["heading"].map(_has_text).any():
+        opts["heading_weight"] = 0.0
+    if len(frame) < 2:
+        opts["context_weight"] = 0.0
+    return opts
+
+
+def _has_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _model_input(frame: pd.DataFrame) -> pd.DataFrame:
+    return as_frame(frame)
+
+
+def _choose_thresholds(
+    frame: pd.DataFrame, Y: np.ndarray, opts: dict[str, Any], progress: bool
+) -> np.ndarray:
+    """Per-category thresholds maximising F1 on inner out-of-fold probabilities."""
+    setting = opts["thresholds"]
+    k = Y.shape[1]
+    if setting != "cv":
+        try:
+            value = float(setting)
+        except (TypeError, ValueError):
+            raise InvalidInputError(
+                f"thresholds must be 'cv' or a number in (0, 1), got {setting!r}"
+            ) from None
+        if not 0 < value < 1:
+            raise InvalidInputError(f"thresholds must be in (0, 1), got {value}")
+        return np.full(k, value)
+    proba = out_of_fold_proba(frame, Y, opts, folds=opts["inner_folds"], progress=progress)
+    return np.array([best_threshold(Y[:, j], proba[:, j]) for j in range(k)])
+
+
+def out_of_fold_proba(
+    frame: pd.DataFrame,
+    Y: np.ndarray,
+    opts: dict[str, Any],
+    *,
+    folds: int,
+    progress: bool = False,
+) -> np.ndarray:
+    """Cross-validated probabilities (grouped by ``policy_id`` when the frame has it)."""
+    X = _model_input(frame)
+    if "policy_id" in frame.columns and frame["policy_id"].nunique() >= folds:
+        splits = list(GroupKFold(n_splits=folds).split(X, Y, frame["policy_id"].astype(str)))
+    else:
+        splits = list(KFold(folds, shuffle=True, random_state=opts["random_state"]).split(X))
+    proba = np.zeros(Y.shape, dtype=float)
+    iterator = splits
+    if progress:
+        from tqdm.auto import tqdm
+
+        iterator = tqdm(splits, desc="inner CV", unit="fold", leave=False)
+    fit_opts = {**opts, "thresholds": 0.5}
+    for train_idx, test_idx in iterator:
+        Ytr = Y[train_idx]
+        pipe = build_pipeline(**fit_opts)
+        constant = (Ytr.min(axis=0) == Ytr.max(axis=0)).any()
+        if constant:  # a fold without positives: fall back to the base rate for it
+            proba[test_idx] = Ytr.mean(axis=0)
+            continue
+        pipe.fit(X.iloc[train_idx], Ytr)
+        proba[test_idx] = pipe.predict_proba(X.iloc[test_idx])
+    return proba
+
+
+def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """The probability threshold with the best F1 (midpoint between neighbouring scores).
+
+    Examples
+    --------
+    >>> best_threshold(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.9]))
+    0.2...
+    """
+    order = np.argsort(-p, kind="stable")
+    ps, ys = p[order], y[order]
+    tp = np.cumsum(ys)
+    fp = np.cumsum(1 - ys)
+    total = ys.sum()
+    if total == 0:
+        return 0.5
+    f1 = 2 * tp / (tp + fp + total)
+    # only cut between distinct scores
+    distinct = np.r_[ps[1:] < ps[:-1], True]
+    f1 = np.where(distinct, f1, -1)
+    i = int(np.argmax(f1))
+    below = ps[i + 1] if i + 1 < len(ps) else 0.0
+    return float((ps[i] + below) / 2)
+
+
+def _frame_sha256(frame: pd.DataFrame, categories: list[str]) -> str:
+    digest = hashlib.sha256()
+    for text, labels in zip(
+        frame["text"], frame[categories].to_numpy(dtype=int).tolist(), strict=True
+    ):
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        digest.update(bytes(labels))
+    return digest.hexdigest()
+
+
+def _sklearn_version() -> str:
+    import sklearn
+
+    return sklearn.__version__
+
+
+def macro_f1(Y: np.ndarray, P: np.ndarray) -> float:
+    """Macro-averaged F1 over categories (columns)."""
+    return float(f1_score(Y, P, average="macro", zero_division=0))
