@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -21,6 +22,7 @@ from policyml.exceptions import InvalidInputError
 __all__ = [
     "CompactTfidfVectorizer",
     "ContextColumns",
+    "NeighbourTfidf",
     "StemTokenizer",
     "as_frame",
     "make_features",
@@ -134,50 +136,80 @@ class CompactTfidfVectorizer(TfidfVectorizer):
 
 
 class ContextColumns(TransformerMixin, BaseEstimator):
-    """Add the columns the feature extractors read: ``heading`` and ``context``.
-
-    ``context`` is the text of the previous and next paragraph of the same policy (rows are in
-    document order; a ``policy_id`` column, when present, marks where policies change). A
-    paragraph such as "- if you contact us, we may keep a record" means little alone.
-
-    Parameters
-    ----------
-    neighbours : bool, default True
-        Build the ``context`` column from the adjacent paragraphs; when False it is empty.
-    """
-
-    def __init__(self, neighbours: bool = True) -> None:
-        self.neighbours = neighbours
+    """Normalise model input to the columns the feature blocks read: ``text``, ``heading``
+    (``""`` when absent) and ``policy`` (which policy a row belongs to; rows are in document
+    order, and without a ``policy_id`` column all rows count as one policy)."""
 
     def fit(self, X: Any, y: Any = None) -> ContextColumns:
         return self
 
     def transform(self, X: Any) -> pd.DataFrame:
         frame = as_frame(X)
-        texts = frame["text"].tolist()
-        n = len(texts)
+        n = len(frame)
         if "heading" in frame.columns:
             headings = [h if isinstance(h, str) else "" for h in frame["heading"]]
         else:
             headings = [""] * n
-        if self.neighbours and n > 1:
-            if "policy_id" in frame.columns:
-                policy = frame["policy_id"].astype(str).tolist()
-            else:
-                policy = [""] * n
-            previous = [
-                texts[i - 1] if i > 0 and policy[i - 1] == policy[i] else "" for i in range(n)
-            ]
-            following = [
-                texts[i + 1] if i + 1 < n and policy[i + 1] == policy[i] else "" for i in range(n)
-            ]
-            context = [f"{a} {b}" for a, b in zip(previous, following, strict=True)]
+        if "policy_id" in frame.columns:
+            policy = frame["policy_id"].astype(str).tolist()
         else:
-            context = [""] * n
-        return pd.DataFrame({"text": texts, "heading": headings, "context": context})
+            policy = [""] * n
+        return pd.DataFrame({"text": frame["text"].tolist(), "heading": headings, "policy": policy})
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return np.asarray(["text", "heading", "context"], dtype=object)
+        return np.asarray(["text", "heading", "policy"], dtype=object)
+
+
+class NeighbourTfidf(TransformerMixin, BaseEstimator):
+    """TF-IDF of each paragraph plus, down-weighted, the TF-IDF of its neighbours.
+
+    Reads ``text`` and ``policy`` columns; returns ``[T | w * (T_prev + T_next)]`` where
+    ``T_prev``/``T_next`` are the rows of the previous/next paragraph of the same policy. A
+    paragraph such as "- if you contact us, we may keep a record" means little alone. The
+    neighbour block reuses the text matrix, so every text is vectorised once.
+
+    Parameters
+    ----------
+    vectorizer : CompactTfidfVectorizer
+        The (unfitted) text vectorizer.
+    neighbour_weight : float, default 0.2
+        Weight ``w`` of the neighbour block; 0 leaves it out.
+    """
+
+    def __init__(self, vectorizer: Any = None, neighbour_weight: float = 0.2) -> None:
+        self.vectorizer = vectorizer
+        self.neighbour_weight = neighbour_weight
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> NeighbourTfidf:
+        self.vectorizer_ = clone(self.vectorizer).fit(X["text"])
+        return self
+
+    def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
+        T = self.vectorizer_.transform(X["text"]).tocsr()
+        if not self.neighbour_weight:
+            return T
+        policy = np.asarray(X["policy"], dtype=object)
+        n = len(policy)
+        rows = np.arange(n)
+        same_prev = np.r_[False, policy[1:] == policy[:-1]]
+        same_next = np.r_[policy[:-1] == policy[1:], False]
+        shift = sp.csr_matrix(
+            (
+                np.full(same_prev.sum() + same_next.sum(), self.neighbour_weight, np.float32),
+                (
+                    np.r_[rows[same_prev], rows[same_next]],
+                    np.r_[rows[same_prev] - 1, rows[same_next] + 1],
+                ),
+            ),
+            shape=(n, n),
+        )
+        return sp.hstack([T, shift @ T], format="csr")
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        names = self.vectorizer_.get_feature_names_out()
+        if not self.neighbour_weight:
+            return names
+        return np.concatenate([names, np.char.add("neighbours:", names.astype(str))]).astype(object)
 
 
 def make_features(
@@ -185,12 +217,12 @@ def make_features(
     word_ngrams: tuple[int, int] = (1, 2),
     char_ngrams: tuple[int, int] | None = None,
     max_char_features: int | None = 200_000,
-    heading_weight: float = 0.5,
-    context_weight: float = 0.0,
+    heading_weight: float = 0.3,
+    neighbour_weight: float = 0.2,
     min_df: int = 2,
     stem: bool = True,
 ) -> ColumnTransformer:
-    """Build the (unfitted) feature union over ``text``, ``heading`` and ``context`` columns.
+    """Build the (unfitted) feature union over the ``text``, ``heading`` and ``policy`` columns.
 
     Parameters
     ----------
@@ -200,8 +232,10 @@ def make_features(
         Character n-grams within word boundaries of the text; None leaves them out.
     max_char_features : int or None
         Cap on the character n-gram vocabulary (keeps the model file small).
-    heading_weight, context_weight : float
-        Weights of the heading and neighbouring-paragraph blocks; 0 leaves a block out.
+    heading_weight : float
+        Weight of the heading block; 0 leaves it out.
+    neighbour_weight : float
+        Weight of the neighbouring paragraphs' words (see :class:`NeighbourTfidf`).
     min_df : int
         Minimum document frequency of a term.
     stem : bool
@@ -209,7 +243,7 @@ def make_features(
 
     Examples
     --------
-    >>> features = make_features(char_ngrams=None)
+    >>> features = make_features()
     >>> [name for name, _, _ in features.transformers]
     ['words', 'heading']
     """
@@ -220,13 +254,16 @@ def make_features(
         return CompactTfidfVectorizer(
             tokenizer=tokenizer,
             token_pattern=token_pattern,
+            lowercase=True,
             ngram_range=ngrams,
             min_df=df,
             sublinear_tf=True,
             dtype=np.float32,
         )
 
-    blocks: list[tuple[str, Any, str]] = [("words", words(word_ngrams, min_df), "text")]
+    blocks: list[tuple[str, Any, Any]] = [
+        ("words", NeighbourTfidf(words(word_ngrams, min_df), neighbour_weight), ["text", "policy"])
+    ]
     weights = {"words": 1.0}
     if char_ngrams is not None:
         chars = CompactTfidfVectorizer(
@@ -240,9 +277,6 @@ def make_features(
         blocks.append(("chars", chars, "text"))
         weights["chars"] = 1.0
     if heading_weight > 0:
-        blocks.append(("heading", words((1, 2), 1), "heading"))
+        blocks.append(("heading", words(word_ngrams, 1), "heading"))
         weights["heading"] = heading_weight
-    if context_weight > 0:
-        blocks.append(("context", words((1, 1), min_df), "context"))
-        weights["context"] = context_weight
     return ColumnTransformer(blocks, transformer_weights=weights, sparse_threshold=1.0)

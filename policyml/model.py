@@ -22,7 +22,14 @@ from policyml.datasets import DEFAULT_CATEGORIES, load_labeled_csv, validate_lab
 from policyml.exceptions import DataValidationError, InvalidInputError
 from policyml.features import ContextColumns, as_frame, make_features
 
-__all__ = ["DEFAULT_OPTIONS", "MIN_POSITIVES", "PolicyModel", "build_pipeline", "train"]
+__all__ = [
+    "DEFAULT_OPTIONS",
+    "MIN_POSITIVES",
+    "THRESHOLD_GRID",
+    "PolicyModel",
+    "build_pipeline",
+    "train",
+]
 
 #: A category needs at least this many positive (and negative) training paragraphs.
 MIN_POSITIVES = 5
@@ -32,14 +39,14 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "word_ngrams": (1, 2),
     "char_ngrams": None,
     "max_char_features": 200_000,
-    "heading_weight": 0.5,
-    "context_weight": 0.0,
+    "heading_weight": 0.3,
+    "neighbour_weight": 0.2,
     "min_df": 2,
     "stem": True,
     "C": 10.0,
     "class_weight": "balanced",
     "thresholds": "cv",  # "cv": per-category thresholds from inner CV; a float: fixed
-    "inner_folds": 3,
+    "inner_folds": 4,
     "random_state": 0,
 }
 
@@ -59,7 +66,7 @@ def build_pipeline(**options: Any) -> Pipeline:
         char_ngrams=tuple(opts["char_ngrams"]) if opts["char_ngrams"] else None,
         max_char_features=opts["max_char_features"],
         heading_weight=opts["heading_weight"],
-        context_weight=opts["context_weight"],
+        neighbour_weight=opts["neighbour_weight"],
         min_df=opts["min_df"],
         stem=opts["stem"],
     )
@@ -75,7 +82,7 @@ def build_pipeline(**options: Any) -> Pipeline:
     )
     return Pipeline(
         [
-            ("context", ContextColumns(neighbours=opts["context_weight"] > 0)),
+            ("context", ContextColumns()),
             ("features", features),
             ("classifier", classifier),
         ]
@@ -263,8 +270,6 @@ def _drop_empty_blocks(frame: pd.DataFrame, opts: dict[str, Any]) -> dict[str, A
     opts = dict(opts)
     if "heading" not in frame.columns or not frame["heading"].map(_has_text).any():
         opts["heading_weight"] = 0.0
-    if len(frame) < 2:
-        opts["context_weight"] = 0.0
     return opts
 
 
@@ -329,28 +334,23 @@ def out_of_fold_proba(
     return proba
 
 
+#: Candidate decision thresholds; a coarse grid keeps the choice from chasing single points.
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
+
+
 def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
-    """The probability threshold with the best F1 (midpoint between neighbouring scores).
+    """The threshold of :data:`THRESHOLD_GRID` with the best F1 (the lowest among ties).
 
     Examples
     --------
     >>> best_threshold(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.9]))
-    0.2...
+    0.11
     """
-    order = np.argsort(-p, kind="stable")
-    ps, ys = p[order], y[order]
-    tp = np.cumsum(ys)
-    fp = np.cumsum(1 - ys)
-    total = ys.sum()
-    if total == 0:
-        return 0.5
-    f1 = 2 * tp / (tp + fp + total)
-    # only cut between distinct scores
-    distinct = np.r_[ps[1:] < ps[:-1], True]
-    f1 = np.where(distinct, f1, -1)
-    i = int(np.argmax(f1))
-    below = ps[i + 1] if i + 1 < len(ps) else 0.0
-    return float((ps[i] + below) / 2)
+    y = np.asarray(y, dtype=bool)
+    predicted = p[:, None] >= THRESHOLD_GRID[None, :]
+    tp = (predicted & y[:, None]).sum(axis=0)
+    f1 = 2 * tp / np.maximum(predicted.sum(axis=0) + y.sum(), 1)
+    return float(THRESHOLD_GRID[int(np.argmax(f1))])
 
 
 def _frame_sha256(frame: pd.DataFrame, categories: list[str]) -> str:

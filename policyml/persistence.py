@@ -34,6 +34,7 @@ _ALLOWED_TYPES = frozenset(
     {
         "policyml.features.CompactTfidfVectorizer",
         "policyml.features.ContextColumns",
+        "policyml.features.NeighbourTfidf",
         "policyml.features.StemTokenizer",
         "sklearn.compose._column_transformer.ColumnTransformer",
         "sklearn.feature_extraction.text.TfidfVectorizer",

@@ -7,7 +7,7 @@ from sklearn.pipeline import Pipeline
 
 import policyml
 from policyml.datasets import load_example_csv
-from policyml.model import MIN_POSITIVES, best_threshold, build_pipeline
+from policyml.model import MIN_POSITIVES, THRESHOLD_GRID, best_threshold, build_pipeline
 
 
 @pytest.fixture(scope="module")
@@ -121,23 +121,28 @@ def test_best_threshold_maximises_f1():
     p = np.clip(y * 0.3 + rng.random(200) * 0.7, 0, 1)
     t = best_threshold(y, p)
     f1 = lambda thr: 2 * ((p >= thr) & (y == 1)).sum() / ((p >= thr).sum() + y.sum())  # noqa: E731
-    grid = np.linspace(0, 1, 501)
-    assert f1(t) >= max(f1(g) for g in grid) - 1e-9
+    assert t in THRESHOLD_GRID
+    assert f1(t) >= max(f1(g) for g in THRESHOLD_GRID) - 1e-9
+    assert f1(t) > f1(0.5)
 
 
 def test_pipeline_steps_are_sklearn_estimators():
-    pipe = build_pipeline(context_weight=0.2, char_ngrams=(3, 4))
+    pipe = build_pipeline(neighbour_weight=0.2, char_ngrams=(3, 4))
     assert [name for name, _ in pipe.steps] == ["context", "features", "classifier"]
-    assert "features__words__ngram_range" in pipe.get_params()
+    assert "features__words__vectorizer__ngram_range" in pipe.get_params()
 
 
 @pytest.mark.opp115
 @pytest.mark.slow
 def test_opp115_grouped_cv_reaches_target(opp115):
-    """Quality gate: 5-fold policy-grouped CV on the shared folds (issue: macro-F1 >= 0.82)."""
+    """Quality gate: 5-fold policy-grouped CV on the shared folds with the default recipe.
+
+    The bundled recipe reaches 0.834 pooled macro-F1 (models/MODEL_CARD.md); this fails if a
+    change drops it by more than 0.01.
+    """
     cv = policyml.cross_validate(opp115, folds="fold", n_boot=200)
     report = cv.report
-    assert report.loc["macro avg", "f1"] >= 0.82, report
+    assert report.loc["macro avg", "f1"] >= 0.824, report
     assert (report.loc[list(policyml.CATEGORIES), "f1"] >= 0.74).all(), report
     assert report.loc["macro avg", "f1_low"] < report.loc["macro avg", "f1"]
     assert report.loc["macro avg", "f1"] < report.loc["macro avg", "f1_high"]

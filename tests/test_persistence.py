@@ -45,6 +45,7 @@ def test_skops_round_trip(tmp_path, model):
     assert set(skops.io.get_untrusted_types(file=path)) <= {
         "policyml.features.CompactTfidfVectorizer",
         "policyml.features.ContextColumns",
+        "policyml.features.NeighbourTfidf",
         "policyml.features.StemTokenizer",
     }
 
@@ -139,3 +140,17 @@ def test_trusted_pickle_of_foreign_object(tmp_path):
     joblib.dump([1, 2, 3], path)
     with pytest.raises(policyml.ModelLoadError, match="not a policyml model"):
         policyml.load_model(path, trusted=True)
+
+
+def test_installed_package_carries_model_and_examples():
+    """From a wheel, the model and examples are package data (not the checkout's folders)."""
+    from pathlib import Path
+
+    from policyml._resources import shipped_file
+    from policyml.persistence import DEFAULT_MODEL_NAME
+
+    package = Path(policyml.__file__).resolve().parent
+    if "site-packages" not in package.parts:
+        pytest.skip("policyml is imported from a source checkout, not an installation")
+    for folder, name in [("models", DEFAULT_MODEL_NAME), ("data", "example_policy.md")]:
+        assert shipped_file(folder, name).resolve().parent == package / folder
