@@ -1,0 +1,597 @@
+"""Plots of model quality and of a classified policy (matplotlib, imported on first use).
+
+Every function draws on ``ax`` when given, else on a new figure, and returns the Axes (or the
+Figure for :func:`evaluation`); save with ``ax.figure.savefig("out.png")``. Install matplotlib
+with ``pip install 'policyml[plot]'``.
+
+The evaluation plots take labeled data and predictions in the shapes policyml produces:
+
+- ``y_true``: a DataFrame with a 0/1 column per category (a labeled CSV as loaded by
+  :func:`policyml.datasets.load_labeled_csv`) or an array;
+- ``proba``/``y_pred``: a DataFrame with ``p_<category>`` probabilities and 0/1 ``<category>``
+  decisions (``policyml.cross_validate(...).predictions``, or built from
+  ``model.predict_proba``/``model.predict``) or arrays.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from policyml.exceptions import InvalidInputError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "confusion",
+    "evaluation",
+    "metric_intervals",
+    "metrics",
+    "policy_map",
+    "pr_curves",
+]
+
+_METRICS = ("precision", "recall", "f1")
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise ImportError("policyml.plot needs matplotlib: pip install 'policyml[plot]'") from error
+    return plt
+
+
+def _axes(ax: Any, figsize: tuple[float, float]) -> Any:
+    if ax is not None:
+        return ax
+    _, ax = _pyplot().subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _colors(categories: Sequence[str]) -> dict[str, str]:
+    from policyml.report import category_colors
+
+    return category_colors(categories)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _categories(*frames: Any, categories: Sequence[str] | None = None) -> list[str]:
+    if categories is not None:
+        return list(categories)
+    for frame in frames:
+        if isinstance(frame, pd.DataFrame):
+            found = [str(c)[2:] for c in frame.columns if str(c).startswith("p_")]
+            if found:
+                return found
+    from policyml import CATEGORIES
+
+    for frame in frames:
+        if isinstance(frame, pd.DataFrame):
+            found = [c for c in CATEGORIES if c in frame.columns]
+            if found:
+                return found
+    for frame in frames:
+        if frame is not None:
+            width = np.asarray(frame).shape[1] if np.ndim(frame) == 2 else 1
+            return list(CATEGORIES) if width == len(CATEGORIES) else [f"c{i}" for i in range(width)]
+    raise InvalidInputError("cannot tell the categories: pass categories=[...]")
+
+
+def _matrix(values: Any, categories: Sequence[str], *, prefix: str = "") -> np.ndarray:
+    """The ``(n, k)`` matrix of ``values`` for ``categories`` (columns ``prefix + category``)."""
+    if isinstance(values, pd.DataFrame):
+        names = [f"{prefix}{c}" for c in categories]
+        missing = [n for n in names if n not in values.columns]
+        if missing:
+            raise InvalidInputError(
+                f"missing column(s) {missing} (columns: {list(map(str, values.columns))})"
+            )
+        return values[names].to_numpy(dtype=float)
+    matrix = np.asarray(values, dtype=float)
+    if matrix.ndim == 1:
+        matrix = matrix[:, None]
+    if matrix.ndim != 2 or matrix.shape[1] != len(categories):
+        raise InvalidInputError(
+            f"expected a matrix with {len(categories)} columns, got shape {matrix.shape}"
+        )
+    return matrix
+
+
+def _decisions(y_pred: Any, categories: Sequence[str]) -> np.ndarray:
+    return (_matrix(y_pred, categories) >= 0.5).astype(int)
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def metric_intervals(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    categories: Sequence[str] | None = None,
+    groups: Sequence[Any] | None = None,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Per-category precision, recall and F1 with bootstrap confidence intervals.
+
+    Like :func:`policyml.metrics.classification_report` plus ``<metric>_low`` and
+    ``<metric>_high`` columns for precision, recall and F1, from resampling whole groups
+    (policies: paragraphs of one policy are not independent).
+
+    Parameters
+    ----------
+    y_true, y_pred : DataFrame or array
+        True and predicted 0/1 labels, one column per category.
+    categories : sequence of str, optional
+        Default: inferred from the columns.
+    groups : sequence, optional
+        The group (policy) of each row; default every row its own group.
+    n_boot : int, default 1000
+        Bootstrap resamples.
+    level : float, default 0.95
+        Confidence level.
+    random_state : int, default 0
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by category, ``"micro avg"`` and ``"macro avg"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+    >>> report = metric_intervals(y, y, categories=["a", "b"], n_boot=50)
+    >>> report.loc["a", ["precision", "precision_low", "f1_high"]].tolist()
+    [1.0, 1.0, 1.0]
+    """
+    from policyml.metrics import classification_report
+
+    cats = _categories(y_true, y_pred, categories=categories)
+    truth = _decisions(y_true, cats)
+    pred = _decisions(y_pred, cats)
+    report = classification_report(truth, pred, cats)
+    if n_boot <= 0:
+        return report
+    codes = pd.factorize(
+        pd.Series(range(len(truth)) if groups is None else list(groups)).astype(str)
+    )[0]
+    n_groups = codes.max() + 1 if len(codes) else 0
+    stats = np.zeros((max(n_groups, 1), 3, len(cats)))
+    np.add.at(stats[:, 0], codes, truth & pred)
+    np.add.at(stats[:, 1], codes, pred)
+    np.add.at(stats[:, 2], codes, truth)
+    rng = np.random.default_rng(random_state)
+    draws = rng.integers(0, max(n_groups, 1), size=(n_boot, max(n_groups, 1)))
+    totals = stats[draws].sum(axis=1)  # (n_boot, 3, k)
+    tp, predicted, support = totals[:, 0], totals[:, 1], totals[:, 2]
+    # a resample where a metric is undefined (e.g. precision with nothing predicted) says nothing
+    # about it: NaN, left out of the quantiles (and of the macro average of that resample)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(predicted > 0, tp / predicted, np.nan)
+        recall = np.where(support > 0, tp / support, np.nan)
+        f1 = np.where(predicted + support > 0, 2 * tp / (predicted + support), np.nan)
+        tp_all, pred_all, sup_all = tp.sum(1), predicted.sum(1), support.sum(1)
+        micro = [
+            np.where(pred_all > 0, tp_all / pred_all, np.nan),
+            np.where(sup_all > 0, tp_all / sup_all, np.nan),
+            np.where(pred_all + sup_all > 0, 2 * tp_all / (pred_all + sup_all), np.nan),
+        ]
+    alpha = (1 - level) / 2
+    for name, per_category, micro_values in zip(
+        _METRICS, (precision, recall, f1), micro, strict=True
+    ):
+        with warnings.catch_warnings():  # all-NaN columns (a metric never defined) stay NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            macro = np.nanmean(per_category, axis=1)
+            samples = np.column_stack([per_category, micro_values, macro])
+            low, high = np.nanquantile(samples, [alpha, 1 - alpha], axis=0)
+        report[f"{name}_low"] = low
+        report[f"{name}_high"] = high
+    return report
+
+
+def metrics(
+    report: Any,
+    *,
+    ax: Axes | None = None,
+    which: Sequence[str] = _METRICS,
+    averages: bool = True,
+    title: str | None = "Per-category metrics",
+) -> Axes:
+    """Grouped bars of precision, recall and F1 per category, with confidence intervals.
+
+    Parameters
+    ----------
+    report : DataFrame or CrossValidationResult
+        A metrics table indexed by category (:func:`policyml.evaluate`,
+        :func:`metric_intervals`, ``cross_validate(...).report``, or the result itself). Error
+        bars come from its ``<metric>_low``/``<metric>_high`` columns, where present.
+    ax : matplotlib Axes, optional
+    which : sequence of str
+        Metric columns to draw.
+    averages : bool, default True
+        Include the ``micro avg`` and ``macro avg`` rows.
+    title : str or None
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+    >>> ax = metrics(metric_intervals(y, y[::-1], categories=["a", "b"], n_boot=20))
+    >>> len(ax.patches)
+    12
+    """
+    table = report
+    if not isinstance(report, pd.DataFrame) and hasattr(report, "report"):
+        table = report.report  # a CrossValidationResult
+    if not isinstance(table, pd.DataFrame) or not set(which) <= set(table.columns):
+        raise InvalidInputError(
+            f"expected a metrics table with columns {list(which)} (e.g. policyml.evaluate)"
+        )
+    rows = [r for r in table.index if averages or r not in ("micro avg", "macro avg")]
+    table = table.loc[rows]
+    ax = _axes(ax, (max(6.0, 1.1 * len(rows) + 2), 4.0))
+    shades = {"precision": "#4C78A8", "recall": "#F58518", "f1": "#54A24B"}
+    width = 0.8 / len(which)
+    x = np.arange(len(rows))
+    for k, name in enumerate(which):
+        values = table[name].to_numpy(dtype=float)
+        offset = (k - (len(which) - 1) / 2) * width
+        errors = None
+        if f"{name}_low" in table.columns and f"{name}_high" in table.columns:
+            low = values - table[f"{name}_low"].to_numpy(dtype=float)
+            high = table[f"{name}_high"].to_numpy(dtype=float) - values
+            errors = np.vstack([np.clip(low, 0, None), np.clip(high, 0, None)])
+        ax.bar(
+            x + offset,
+            values,
+            width,
+            yerr=errors,
+            capsize=2.5,
+            label=name if name != "f1" else "F1",
+            color=shades.get(name),
+            error_kw={"elinewidth": 1, "ecolor": "#333333"},
+        )
+    ax.set_xticks(x, [str(r) for r in rows], rotation=20 if len(rows) > 6 else 0)
+    ax.set_ylim(0, 1.16)  # room for the legend above the bars
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.set_ylabel("score")
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    ax.legend(loc="upper right", ncols=len(which), fontsize="small", frameon=False)
+    if averages and "micro avg" in rows:
+        ax.axvline(rows.index("micro avg") - 0.5, color="#999999", linewidth=0.8, linestyle=":")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def pr_curves(
+    y_true: Any,
+    proba: Any,
+    *,
+    categories: Sequence[str] | None = None,
+    y_pred: Any = None,
+    ax: Axes | None = None,
+    title: str | None = "Precision–recall",
+) -> Axes:
+    """Precision–recall curve of each category, average precision in the legend.
+
+    The operating point (the model's thresholded decisions) is marked when ``y_pred`` is
+    given, or when ``proba`` is a DataFrame that also has the 0/1 ``<category>`` columns (as
+    ``cross_validate(...).predictions`` does).
+
+    Parameters
+    ----------
+    y_true : DataFrame or array
+        True 0/1 labels.
+    proba : DataFrame or array
+        Probabilities (``p_<category>`` columns of a DataFrame).
+    categories : sequence of str, optional
+    y_pred : DataFrame or array, optional
+        Decisions, to mark the operating point.
+    ax : matplotlib Axes, optional
+    title : str or None
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([[1], [0], [1], [0]])
+    >>> ax = pr_curves(y, np.array([[0.9], [0.2], [0.6], [0.7]]), categories=["cookies"])
+    >>> ax.get_legend_handles_labels()[1]
+    ['cookies (AP 0.83)']
+    """
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    cats = _categories(proba, y_true, categories=categories)
+    truth = _decisions(y_true, cats)
+    prefix = "p_" if isinstance(proba, pd.DataFrame) else ""
+    scores = _matrix(proba, cats, prefix=prefix)
+    if y_pred is None and isinstance(proba, pd.DataFrame) and set(cats) <= set(proba.columns):
+        y_pred = proba
+    decided = None if y_pred is None else _decisions(y_pred, cats)
+    colors = _colors(cats)
+    ax = _axes(ax, (5.5, 4.5))
+    for j, category in enumerate(cats):
+        if truth[:, j].sum() == 0:
+            continue  # no positives: precision-recall is undefined
+        precision, recall, _ = precision_recall_curve(truth[:, j], scores[:, j])
+        ap = average_precision_score(truth[:, j], scores[:, j])
+        ax.step(
+            recall,
+            precision,
+            where="post",
+            color=colors[category],
+            linewidth=1.6,
+            label=f"{category} (AP {ap:.2f})",
+        )
+        if decided is not None:
+            tp = int((decided[:, j] & truth[:, j]).sum())
+            n_pred, n_true = int(decided[:, j].sum()), int(truth[:, j].sum())
+            if n_pred:
+                ax.plot(
+                    tp / n_true,
+                    tp / n_pred,
+                    "o",
+                    color=colors[category],
+                    markeredgecolor="black",
+                    markersize=6,
+                )
+    ax.set_xlim(0, 1.01)
+    ax.set_ylim(0, 1.03)
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left", fontsize="small")
+    if title:
+        ax.set_title(title + (" (dots: operating points)" if decided is not None else ""))
+    return ax
+
+
+def confusion(
+    y_true: Any,
+    y_pred: Any = None,
+    *,
+    categories: Sequence[str] | None = None,
+    normalize: bool = True,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Heatmap of true against predicted labels (or of label co-occurrence).
+
+    Labels are multi-label, so cell (*i*, *j*) counts paragraphs labeled *i* that were
+    predicted *j*: the diagonal holds the hits, off-diagonal cells show which categories get
+    mixed up. A ``(none)`` row counts paragraphs without any true label (false alarms), a
+    ``(none)`` column paragraphs predicted nothing. Without ``y_pred``, the heatmap shows how
+    often the labels of ``y_true`` occur together.
+
+    Parameters
+    ----------
+    y_true : DataFrame or array
+        True 0/1 labels.
+    y_pred : DataFrame or array, optional
+        Predicted 0/1 labels (``<category>`` columns of a DataFrame).
+    categories : sequence of str, optional
+    normalize : bool, default True
+        Show each row as fractions of its paragraphs (the diagonal is then the recall), with
+        counts in the cells.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+    >>> ax = confusion(y, np.array([[1, 0], [1, 1], [1, 0], [0, 1]]), categories=["a", "b"])
+    >>> ax.images[0].get_array().shape
+    (3, 3)
+    """
+    cats = _categories(y_pred, y_true, categories=categories)
+    truth = _decisions(y_true, cats)
+    if y_pred is None:
+        counts = truth.T @ truth
+        rows, columns = cats, cats
+        default_title = "Label co-occurrence (paragraphs)"
+    else:
+        pred = _decisions(y_pred, cats)
+        truth_x = np.column_stack([truth, truth.sum(1) == 0]).astype(int)
+        pred_x = np.column_stack([pred, pred.sum(1) == 0]).astype(int)
+        counts = truth_x.T @ pred_x
+        rows, columns = [*cats, "(none)"], [*cats, "(none)"]
+        default_title = "True (rows) vs predicted (columns)"
+    counts = np.asarray(counts, dtype=float)
+    if normalize:
+        # paragraphs per row: with label i (the "(none)" row: with no label)
+        denominator = np.diag(counts) if y_pred is None else truth_x.sum(axis=0).astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shown = np.where(denominator[:, None] > 0, counts / denominator[:, None], 0.0)
+    else:
+        shown = counts
+    ax = _axes(ax, (1.0 * len(columns) + 2, 0.8 * len(rows) + 1.5))
+    image = ax.imshow(shown, cmap="Blues", vmin=0, vmax=1 if normalize else None, aspect="auto")
+    for i in range(len(rows)):
+        for j in range(len(columns)):
+            value = shown[i, j]
+            text = f"{value:.2f}\n({int(counts[i, j])})" if normalize else f"{int(counts[i, j])}"
+            light = value > (0.6 if normalize else 0.6 * max(shown.max(), 1))
+            ax.text(
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize="x-small",
+                color="white" if light else "black",
+            )
+    ax.set_xticks(range(len(columns)), columns, rotation=30, ha="right")
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set_xlabel("predicted" if y_pred is not None else "label")
+    ax.set_ylabel("true" if y_pred is not None else "label")
+    ax.figure.colorbar(
+        image,
+        ax=ax,
+        shrink=0.8,
+        label="share of the row's paragraphs" if normalize else "paragraphs",
+    )
+    ax.set_title(title if title is not None else default_title)
+    return ax
+
+
+def policy_map(
+    result: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    max_ticks: int = 25,
+) -> Axes:
+    """A classified policy at a glance: categories (rows) along its paragraphs (columns).
+
+    Each cell's colour intensity is the paragraph's probability for the category; predicted
+    labels are outlined. Section starts are marked along the x axis.
+
+    Parameters
+    ----------
+    result : DataFrame
+        A :func:`policyml.classify` result.
+    ax : matplotlib Axes, optional
+    title : str, optional
+    max_ticks : int, default 25
+        At most this many section names on the x axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import policyml
+    >>> ax = policy_map(policyml.classify(policyml.datasets.load_example_policy()))
+    >>> [t.get_text() for t in ax.get_yticklabels()][:2]
+    ['collection', 'sharing']
+    """
+    from matplotlib.colors import to_rgb
+    from matplotlib.patches import Rectangle
+
+    from policyml.interpret import _categories_of_result
+
+    cats = _categories_of_result(result)
+    proba = result[[f"p_{c}" for c in cats]].to_numpy(dtype=float).T  # (k, n)
+    k, n = proba.shape
+    colors = _colors(cats)
+    rgb = np.ones((k, max(n, 1), 3))
+    for j, category in enumerate(cats):
+        base = np.asarray(to_rgb(colors[category]))
+        rgb[j, :n] = 1 - proba[j][:, None] * (1 - base)  # white → category colour
+    ax = _axes(ax, (min(max(7.0, 0.12 * n + 2.5), 16.0), 0.45 * k + 2.0))
+    ax.imshow(rgb, aspect="auto", interpolation="nearest")
+    labels = result["labels"].tolist()
+    for i, value in enumerate(labels):
+        for j, category in enumerate(cats):
+            if category in value:
+                ax.add_patch(
+                    Rectangle(
+                        (i - 0.5, j - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=0.9
+                    )
+                )
+    ax.set_yticks(range(k), cats)
+    headings = result["heading"].tolist() if "heading" in result.columns else [None] * n
+    starts = [
+        i
+        for i in range(n)
+        if isinstance(headings[i], str) and (i == 0 or headings[i] != headings[i - 1])
+    ]
+    if starts and len(starts) <= max_ticks:
+        names = [h if len(h) <= 28 else h[:26] + "…" for h in (headings[i] for i in starts)]
+        ax.set_xticks(starts, names, rotation=40, ha="right", fontsize="small")
+        for i in starts[1:]:
+            ax.axvline(i - 0.5, color="#888888", linewidth=0.6)
+    else:
+        ax.set_xlabel("paragraph")
+    ax.set_title(
+        title
+        if title is not None
+        else f"Policy map, {n} paragraphs (shade: probability · box: label)"
+    )
+    return ax
+
+
+# --------------------------------------------------------------------------- one figure
+
+
+def evaluation(
+    model: Any,
+    data: pd.DataFrame | str | Path,
+    *,
+    groups: str = "policy_id",
+    n_boot: int = 1000,
+) -> Figure:
+    """One figure of a model's quality on labeled data: metrics with CIs, PR curves, confusion.
+
+    Parameters
+    ----------
+    model : PolicyModel
+        The model to evaluate.
+    data : DataFrame or path
+        Labeled paragraphs (a labeled CSV, as for :func:`policyml.evaluate`).
+    groups : str, default "policy_id"
+        Column grouping rows for the bootstrap (rows are their own groups without it).
+    n_boot : int, default 1000
+        Bootstrap resamples for the confidence intervals.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import policyml
+    >>> figure = evaluation(policyml.load_model(), policyml.datasets.load_example_csv())
+    >>> figure.savefig("evaluation.png")  # doctest: +SKIP
+    """
+    from policyml.datasets import load_labeled_csv, validate_labeled_frame
+
+    categories = list(model.categories)
+    if isinstance(data, str | Path):
+        frame = load_labeled_csv(data, categories=categories)
+    else:
+        frame = validate_labeled_frame(data, categories=categories)
+    proba = model.predict_proba(frame)
+    decided = (proba >= np.asarray(model.thresholds)).astype(int)
+    truth = frame[categories].to_numpy(dtype=int)
+    group_values = frame[groups].tolist() if groups in frame.columns else None
+    report = metric_intervals(
+        truth, decided, categories=categories, groups=group_values, n_boot=n_boot
+    )
+    figure = _pyplot().figure(figsize=(12, 9), layout="constrained")
+    axes = figure.subplot_mosaic([["metrics", "metrics"], ["pr", "confusion"]])
+    metrics(
+        report, ax=axes["metrics"], title=f"Per-category metrics, 95% CIs ({len(frame)} paragraphs)"
+    )
+    pr_curves(truth, proba, categories=categories, y_pred=decided, ax=axes["pr"])
+    confusion(truth, decided, categories=categories, ax=axes["confusion"])
+    return figure
