@@ -26,21 +26,29 @@ CATEGORIES: tuple[str, ...] = ("collection", "sharing", "cookies", "children", "
 # Public name -> module that defines it; imported lazily on first attribute access.
 _LAZY = {
     "classify": "policyml.predict",
+    "classify_many": "policyml.batch",
     "load_model": "policyml.persistence",
     "PolicyModel": "policyml.model",
     "train": "policyml.model",
     "evaluate": "policyml.metrics",
+    "explain": "policyml.interpret",
+    "summarize": "policyml.interpret",
     "cross_validate": "policyml.metrics",
     "Paragraph": "policyml.preprocess",
     "split_paragraphs": "policyml.preprocess",
 }
 _SUBMODULES = {
+    "batch",
     "cli",
+    "dask",
     "datasets",
     "metrics",
     "features",
+    "interpret",
     "model",
     "persistence",
+    "plot",
+    "report",
     "predict",
     "preprocess",
 }
@@ -55,17 +63,22 @@ __all__ = [
     "PolicyModel",
     "__version__",
     "classify",
+    "classify_many",
     "cross_validate",
     "datasets",
     "evaluate",
+    "explain",
     "load_model",
     "preprocess",
     "split_paragraphs",
+    "summarize",
     "train",
 ]
 
 if TYPE_CHECKING:
     from policyml import datasets, preprocess
+    from policyml.batch import classify_many
+    from policyml.interpret import explain, summarize
     from policyml.metrics import cross_validate, evaluate
     from policyml.model import PolicyModel, train
     from policyml.persistence import load_model

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,17 +28,44 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "classify",
-        help="classify the paragraphs of a policy",
-        description="Split a policy (text, Markdown or HTML) into paragraphs and label each.",
+        help="classify the paragraphs of a policy, or of many",
+        description="Split policies (text, Markdown or HTML) into paragraphs and label each."
+        " One file is shown as a table (or --format csv/json); several files, folders or glob"
+        " patterns, or -o FILE, stream every policy's rows to FILE (.csv, .jsonl, .parquet) or"
+        " to standard output (CSV, or JSON Lines with --format json), with a progress bar, a"
+        " summary line and one error line per file that cannot be read (exit code 1 then).",
     )
-    p.add_argument("path", help="policy file, or - for standard input")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table", dest="output")
+    p.add_argument(
+        "path",
+        nargs="+",
+        metavar="PATH",
+        help="policy file, folder, quoted glob pattern ('corpus/**/*.html'), or - for stdin",
+    )
+    p.add_argument(
+        "--format",
+        choices=["table", "csv", "json"],
+        default=None,
+        dest="output",
+        help="output on standard output (default: table for one policy, CSV for several)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        dest="out_file",
+        metavar="FILE",
+        help="write all rows to FILE: .csv, .jsonl or .parquet (needs pyarrow)",
+    )
     p.add_argument(
         "--input-format",
         choices=["auto", "text", "markdown", "html"],
         default="auto",
         help="format of the policy (default: detect)",
     )
+    p.add_argument(
+        "-j", "--jobs", type=int, default=1, help="worker processes (default 1; -1: all cores)"
+    )
+    p.add_argument("--batch-size", type=int, default=64, help="policies per batch (default 64)")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     _model_options(p)
 
     p = sub.add_parser(
@@ -56,6 +84,30 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="score a model on a labeled CSV file")
     p.add_argument("csv", help="labeled CSV file")
+    p.add_argument(
+        "--plot",
+        metavar="PATH",
+        help="also save a figure (metrics with 95%% CIs, precision-recall, confusion) to PATH"
+        " (.png, .svg or .pdf; needs matplotlib)",
+    )
+    _model_options(p)
+
+    p = sub.add_parser(
+        "report",
+        help="write a self-contained HTML report of a policy",
+        description="Classify a policy and write one HTML file (no external assets, no"
+        " JavaScript): a per-category summary, then every paragraph highlighted by category,"
+        " with probabilities, evidence and top terms on expand.",
+    )
+    p.add_argument("path", help="policy file, or - for standard input")
+    p.add_argument("-o", "--output", required=True, help="HTML file to write")
+    p.add_argument("--title", help="page title (default: the policy's first heading)")
+    p.add_argument(
+        "--input-format",
+        choices=["auto", "text", "markdown", "html"],
+        default="auto",
+        help="format of the policy (default: detect)",
+    )
     _model_options(p)
 
     p = sub.add_parser("datasets", help="export a dataset to the labeled-CSV format")
@@ -93,12 +145,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _COMMANDS[args.command](args)
     except PolicyMLError as error:
         return _fail(str(error))
+    except BrokenPipeError:  # e.g. `policyml classify x | head`: the reader has enough
+        # silence the flush of the closed stdout at interpreter exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as error:
         return _fail(f"{error.filename or ''}: {error.strerror or error}".lstrip(": "))
     except KeyboardInterrupt:
         return _fail("interrupted")
-    except BrokenPipeError:  # pragma: no cover - e.g. `policyml classify x | head`
-        return 0
 
 
 def _fail(message: str) -> int:
@@ -117,10 +171,14 @@ def _classify(args: argparse.Namespace) -> int:
 
     from policyml.predict import classify
 
-    if args.path == "-":
+    if args.out_file is not None or len(args.path) > 1 or not _one_policy(args.path[0]):
+        return _classify_many(args)
+    if args.output is None:
+        args.output = "table"
+    if args.path[0] == "-":
         data: bytes = sys.stdin.buffer.read()
     else:
-        data = Path(args.path).read_bytes()
+        data = Path(args.path[0]).read_bytes()
     result = classify(data, model=_load(args), fmt=args.input_format)
     if args.output == "csv":
         out = result.copy()
@@ -138,6 +196,79 @@ def _classify(args: argparse.Namespace) -> int:
             view["heading"] = view["heading"].fillna("")
             print(view.to_string(index=False, max_colwidth=60))
     return 0
+
+
+def _one_policy(path: str) -> bool:
+    """True for ``-`` or a single file (existing or not), False for a folder or glob pattern."""
+    import os
+    import re
+
+    if path == "-" or (os.path.lexists(path) and not os.path.isdir(path)):
+        return True
+    return not os.path.isdir(path) and not re.search(r"[*?[]", path)
+
+
+def _classify_many(args: argparse.Namespace) -> int:
+    """Stream many policies to a file (or stdout): progress, summary, one line per failure."""
+    import time
+    import warnings
+
+    from policyml.batch import OUTPUT_FORMATS, ResultWriter, SkippedPoliciesWarning, iter_classify
+
+    if args.out_file is not None:
+        fmt = OUTPUT_FORMATS.get(Path(args.out_file).suffix.lower())
+        if fmt is None:
+            return _fail(f"{args.out_file}: use a file name ending in .csv, .jsonl or .parquet")
+        if args.output is not None and {"csv": "csv", "json": "jsonl"}.get(args.output) != fmt:
+            return _fail(f"--format {args.output} does not match {args.out_file}: drop --format")
+    elif args.output == "table":
+        return _fail("--format table shows one policy; for several use --format csv|json or -o")
+    else:
+        fmt = "jsonl" if args.output == "json" else "csv"
+    if fmt == "parquet":
+        import importlib.util
+
+        if importlib.util.find_spec("pyarrow") is None:
+            return _fail("writing .parquet needs pyarrow: pip install pyarrow")
+    if args.path.count("-") > 1:
+        return _fail("- (standard input) can be given only once")
+    if args.batch_size < 1:
+        return _fail(f"--batch-size must be at least 1, got {args.batch_size}")
+    policies = [("-", sys.stdin.buffer.read()) if p == "-" else p for p in args.path]
+    model = _load(args) if args.model else None
+    with ResultWriter(args.out_file or sys.stdout, fmt) as writer:
+        from tqdm.auto import tqdm
+
+        frames = iter_classify(
+            policies,
+            model=model,
+            n_jobs=args.jobs,
+            batch_size=args.batch_size,
+            fmt=args.input_format,
+            kind="path",
+            errors="skip",
+            progress=False if args.no_progress else None,
+        )
+        start = time.perf_counter()
+        n_policies = n_failed = 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SkippedPoliciesWarning)  # reported line by line
+            for frame in frames:
+                for failure in frame.attrs["errors"]:
+                    tqdm.write(f"policyml: error: {failure}", file=sys.stderr)
+                n_policies += frame.attrs["n_policies"]
+                n_failed += len(frame.attrs["errors"])
+                writer.write(frame)
+        seconds = time.perf_counter() - start
+    where = f"; wrote {args.out_file}" if args.out_file else ""
+    failed = f"; {n_failed} failed" if n_failed else ""
+    print(
+        f"policyml: classified {n_policies} {'policy' if n_policies == 1 else 'policies'},"
+        f" {writer.rows} paragraphs in"
+        f" {seconds:.1f} s ({writer.rows / max(seconds, 1e-9):.0f} paragraphs/s){failed}{where}",
+        file=sys.stderr,
+    )
+    return EXIT_ERROR if n_failed else 0
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -182,8 +313,34 @@ def _train(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     import policyml
 
-    report = policyml.evaluate(_load(args), args.csv)
+    model = _load(args)
+    report = policyml.evaluate(model, args.csv)
     print(report.round(3).to_string())
+    if args.plot:
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            from policyml.plot import evaluation
+        except ImportError:
+            return _fail("--plot needs matplotlib: pip install 'policyml[plot]'")
+        figure = evaluation(model, args.csv)
+        figure.savefig(args.plot, dpi=150)
+        print(f"wrote {args.plot}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from policyml.report import write_report
+
+    if args.path == "-":
+        data: bytes = sys.stdin.buffer.read()
+    else:
+        data = Path(args.path).read_bytes()
+    path = write_report(
+        data, args.output, model=_load(args), title=args.title, fmt=args.input_format
+    )
+    print(f"wrote {path}")
     return 0
 
 
@@ -200,6 +357,7 @@ _COMMANDS = {
     "classify": _classify,
     "train": _train,
     "evaluate": _evaluate,
+    "report": _report,
     "datasets": _datasets,
 }
 

@@ -10,6 +10,7 @@ import pandas as pd
 from policyml.exceptions import InvalidInputError
 from policyml.persistence import default_model, load_model
 from policyml.preprocess import Paragraph, decode_bytes, normalize_text, split_paragraphs
+from policyml.report import PolicyResult
 
 __all__ = ["classify", "result_columns"]
 
@@ -66,7 +67,7 @@ def classify(
     categories = list(model.categories)
     columns = result_columns(categories)
     if not paragraphs:
-        return _empty_result(columns)
+        return PolicyResult(_empty_result(columns))
     frame = pd.DataFrame(
         {
             "paragraph": [p.index for p in paragraphs],
@@ -84,7 +85,7 @@ def classify(
     ]
     for j, category in enumerate(categories):
         frame[f"p_{category}"] = proba[:, j]
-    return frame[columns]
+    return PolicyResult(frame[columns])  # a DataFrame that Jupyter shows highlighted
 
 
 def _resolve_model(model: Any) -> Any:
