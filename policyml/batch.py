@@ -313,7 +313,12 @@ def _expand_path(spec: str, recursive: bool) -> Iterator[PolicySource]:
     import glob
 
     if os.path.isdir(spec):
-        yield from _walk(spec, recursive)
+        found = False
+        for source in _walk(spec, recursive):
+            found = True
+            yield source
+        if not found:  # like a pattern matching nothing: say so rather than succeed silently
+            yield PolicySource(spec, error="no policy files in this folder")
     elif os.path.lexists(spec) or not _GLOB_MAGIC_RE.search(spec):
         yield PolicySource(spec, path=spec)  # a missing file fails when read, naming itself
     else:

@@ -175,10 +175,7 @@ def _classify(args: argparse.Namespace) -> int:
         return _classify_many(args)
     if args.output is None:
         args.output = "table"
-    if args.path[0] == "-":
-        data: bytes = sys.stdin.buffer.read()
-    else:
-        data = Path(args.path[0]).read_bytes()
+    data = _read_policy(args.path[0])
     result = classify(data, model=_load(args), fmt=args.input_format)
     if args.output == "csv":
         out = result.copy()
@@ -196,6 +193,20 @@ def _classify(args: argparse.Namespace) -> int:
             view["heading"] = view["heading"].fillna("")
             print(view.to_string(index=False, max_colwidth=60))
     return 0
+
+
+def _read_policy(path: str) -> str | bytes:
+    """One policy file, checked as ``classify_many`` checks files (missing, a folder, binary,
+    too large: an error naming it), or standard input for ``-`` (which must not be empty)."""
+    from policyml.batch import PolicySource
+    from policyml.exceptions import InvalidInputError
+
+    if path != "-":
+        return PolicySource(path, path=path).read()
+    data = sys.stdin.buffer.read()
+    if not data.strip():
+        raise InvalidInputError("-: standard input is empty; pipe a policy in or give a file")
+    return data
 
 
 def _one_policy(path: str) -> bool:
@@ -333,10 +344,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from policyml.report import write_report
 
-    if args.path == "-":
-        data: bytes = sys.stdin.buffer.read()
-    else:
-        data = Path(args.path).read_bytes()
+    data = _read_policy(args.path)
     path = write_report(
         data, args.output, model=_load(args), title=args.title, fmt=args.input_format
     )

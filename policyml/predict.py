@@ -9,7 +9,7 @@ import pandas as pd
 
 from policyml.exceptions import InvalidInputError
 from policyml.persistence import default_model, load_model
-from policyml.preprocess import Paragraph, decode_bytes, normalize_text, split_paragraphs
+from policyml.preprocess import Paragraph, split_paragraphs
 from policyml.report import PolicyResult
 
 __all__ = ["classify", "result_columns"]
@@ -33,6 +33,8 @@ def classify(
     *,
     model: Any = None,
     fmt: str = "auto",
+    max_input_chars: int | None = None,
+    max_input_lines: int | None = None,
 ) -> pd.DataFrame:
     """Split a privacy policy into paragraphs and predict each paragraph's practice categories.
 
@@ -45,6 +47,10 @@ def classify(
         Default: the bundled model, loaded once and cached.
     fmt : {"auto", "text", "markdown", "html"}, default "auto"
         Input format of a whole policy.
+    max_input_chars, max_input_lines : int, optional
+        Size limits of a whole policy; default
+        :data:`policyml.preprocess.MAX_INPUT_CHARS` (20,000,000) and
+        :data:`policyml.preprocess.MAX_INPUT_LINES` (1,000,000). See docs/errors.md.
 
     Returns
     -------
@@ -52,7 +58,16 @@ def classify(
         One row per paragraph: ``paragraph`` (0-based), ``heading`` (nearest section heading
         or None), ``text``, ``start``/``end`` (offsets: ``policy[start:end]`` is the
         paragraph's source; for a list input, offsets within each item), ``labels`` (tuple of
-        predicted categories) and ``p_<category>`` probabilities.
+        predicted categories) and ``p_<category>`` probabilities. Empty or blank input
+        gives an empty DataFrame with these columns.
+
+    Raises
+    ------
+    InvalidInputError
+        ``policy`` is not str, bytes or a list of them (the message names the type given), an
+        argument is invalid, or the policy is over a size limit.
+    ModelLoadError
+        ``model`` is a path that cannot be loaded.
 
     Examples
     --------
@@ -63,7 +78,7 @@ def classify(
     ('Cookies', ('cookies',))
     """
     model = _resolve_model(model)
-    paragraphs = _paragraphs(policy, fmt)
+    paragraphs = _paragraphs(policy, fmt, max_input_chars, max_input_lines)
     categories = list(model.categories)
     columns = result_columns(categories)
     if not paragraphs:
@@ -100,25 +115,15 @@ def _resolve_model(model: Any) -> Any:
     return model
 
 
-def _paragraphs(policy: Any, fmt: str) -> list[Paragraph]:
-    if isinstance(policy, bytes | bytearray):
-        policy = decode_bytes(bytes(policy))
-    if isinstance(policy, str):
-        return split_paragraphs(policy, fmt=fmt)
-    if isinstance(policy, list | tuple | pd.Series):
-        items = list(policy)
-        paragraphs = []
-        for i, item in enumerate(items):
-            if isinstance(item, bytes | bytearray):
-                item = decode_bytes(bytes(item))
-            if not isinstance(item, str):
-                raise InvalidInputError(
-                    f"paragraph {i} of the list is {type(item).__name__}, expected str"
-                )
-            # every item stays a row, so row i is item i (an empty item gets no labels)
-            text = " ".join(normalize_text(item).split())
-            paragraphs.append(Paragraph(i, text, 0, len(item), None))
-        return paragraphs
+def _paragraphs(
+    policy: Any, fmt: str, max_input_chars: int | None = None, max_input_lines: int | None = None
+) -> list[Paragraph]:
+    if isinstance(policy, pd.Series):
+        policy = list(policy)
+    if isinstance(policy, str | bytes | bytearray | memoryview | list | tuple):
+        return split_paragraphs(
+            policy, fmt=fmt, max_input_chars=max_input_chars, max_input_lines=max_input_lines
+        )
     raise InvalidInputError(
         f"policy must be a str, bytes, or a list of paragraph strings; got {type(policy).__name__}"
     )

@@ -526,6 +526,8 @@ def _explanations(
         [c for c in value if c in categories] if isinstance(value, tuple | list) else []
         for value in result["labels"]
     ]
+    if not len(frame):  # a blank policy: nothing to explain
+        return [], []
     evidence = evidence_sentences(model, frame, labels)
     proba = model.predict_proba(frame)
     given = result[[f"p_{c}" for c in categories]].to_numpy(dtype=float)

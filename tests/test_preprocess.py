@@ -721,7 +721,7 @@ def test_bad_format_is_rejected(fmt: object) -> None:
         split_paragraphs("Some text.", fmt)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("value", [42, None, ["a list"], 3.5])
+@pytest.mark.parametrize("value", [42, None, {"a": "dict"}, 3.5])  # lists: paragraphs
 def test_non_string_input_is_rejected(value: object) -> None:
     with pytest.raises(InvalidInputError, match=type(value).__name__) as info:
         split_paragraphs(value)  # type: ignore[arg-type]
