@@ -96,12 +96,17 @@ def evaluate(model: Any, data: pd.DataFrame | str | Path) -> pd.DataFrame:
     ['precision', 'recall', 'f1', 'support']
     """
     categories = list(model.categories)
-    if isinstance(data, str | Path):
-        frame = load_labeled_csv(data, categories=categories)
-    else:
-        frame = validate_labeled_frame(data, categories=categories)
+    frame = labeled_frame_for(model, data)
     predictions = model.predict(frame)
     return classification_report(frame[categories].to_numpy(dtype=int), predictions, categories)
+
+
+def labeled_frame_for(model: Any, data: pd.DataFrame | str | Path) -> pd.DataFrame:
+    """Labeled data (a frame or a CSV path), validated against ``model``'s categories."""
+    categories = list(model.categories)
+    if isinstance(data, str | Path):
+        return load_labeled_csv(data, categories=categories)
+    return validate_labeled_frame(data, categories=categories)
 
 
 def bootstrap_ci(

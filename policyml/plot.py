@@ -573,13 +573,10 @@ def evaluation(
     >>> figure = evaluation(policyml.load_model(), policyml.datasets.load_example_csv())
     >>> figure.savefig("evaluation.png")  # doctest: +SKIP
     """
-    from policyml.datasets import load_labeled_csv, validate_labeled_frame
+    from policyml.metrics import labeled_frame_for
 
     categories = list(model.categories)
-    if isinstance(data, str | Path):
-        frame = load_labeled_csv(data, categories=categories)
-    else:
-        frame = validate_labeled_frame(data, categories=categories)
+    frame = labeled_frame_for(model, data)
     proba = model.predict_proba(frame)
     decided = (proba >= np.asarray(model.thresholds)).astype(int)
     truth = frame[categories].to_numpy(dtype=int)

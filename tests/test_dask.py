@@ -15,19 +15,11 @@ db = pytest.importorskip("dask.bag")
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
+from _sample_policies import POLICIES as ALL_POLICIES  # noqa: E402
+
 import policyml.dask as pdask  # noqa: E402
 
-POLICIES = {
-    "shop": "# Sharing\n\nWe share your address with couriers and payment processors.\n\n"
-    "# Cookies\n\nWe use cookies and web beacons to remember your cart.",
-    "kids": "Children under 13 may not use this site. We do not knowingly collect data from"
-    " children.",
-    "bank": "<h2>Security</h2><p>We encrypt your data in transit with TLS.</p>"
-    "<p>Access is limited to staff who need it.</p>",
-    "blog": "We collect your e-mail address when you subscribe to the newsletter.",
-    "empty": "   ",
-    "app": "Our app reads your location to show nearby stores.\n\nWe never sell it.",
-}
+POLICIES = {k: v for k, v in ALL_POLICIES.items() if k != "news"}
 
 
 @pytest.fixture(scope="module")
