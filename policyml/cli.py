@@ -318,6 +318,11 @@ def _train(args: argparse.Namespace) -> int:
         model.metadata["cv_metrics"] = metrics
     path = model.save(args.output)
     print(f"saved {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    from policyml.persistence import scorer_path
+
+    scorer = scorer_path(path)
+    if scorer.is_file():
+        print(f"saved {scorer} ({scorer.stat().st_size / 1e6:.1f} MB, the compiled scorer)")
     return 0
 
 

@@ -6,8 +6,6 @@ The pieces here are small scikit-learn transformers so a fitted model is an ordi
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -17,7 +15,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from policyml.exceptions import InvalidInputError
+from policyml._frames import as_frame, context_columns
+from policyml.tokens import TOKEN_PATTERN, StemTokenizer
 
 __all__ = [
     "CompactTfidfVectorizer",
@@ -27,84 +26,6 @@ __all__ = [
     "as_frame",
     "make_features",
 ]
-
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
-_STEMS: dict[str, str] = {}  # word -> stem; shared cache, words repeat across paragraphs
-_STEMMER: Any = None
-
-
-class StemTokenizer:
-    """Split lower-cased text into word tokens and reduce them with NLTK's Snowball stemmer.
-
-    Stems are cached per word, so stemming costs a dictionary lookup once a word has been seen.
-
-    Examples
-    --------
-    >>> StemTokenizer()("we collected cookies")
-    ['we', 'collect', 'cooki']
-    """
-
-    def __call__(self, text: str) -> list[str]:
-        stems = _STEMS
-        out = []
-        for word in _TOKEN.findall(text):
-            stem = stems.get(word)
-            if stem is None:
-                stem = stems[word] = _stem(word)
-            out.append(stem)
-        return out
-
-    def __eq__(self, other: object) -> bool:  # equal when configured alike (sklearn clone checks)
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-
-def _stem(word: str) -> str:
-    global _STEMMER
-    if _STEMMER is None:
-        from nltk.stem.snowball import SnowballStemmer
-
-        _STEMMER = SnowballStemmer("english")
-    if len(_STEMS) > 500_000:  # bound the cache on adversarial input
-        _STEMS.clear()
-    return _STEMMER.stem(word)
-
-
-def as_frame(X: Any, *, context_columns: Sequence[str] = ("heading", "policy_id")) -> pd.DataFrame:
-    """Coerce model input to a DataFrame with a ``text`` column plus known context columns.
-
-    ``X`` is a list/array/Series of strings or a DataFrame with a ``text`` column; other
-    DataFrame columns than ``text`` and ``context_columns`` are ignored.
-    """
-    if isinstance(X, pd.DataFrame):
-        if "text" not in X.columns:
-            raise InvalidInputError(
-                f"input DataFrame has no 'text' column (columns: {list(map(str, X.columns))})"
-            )
-        keep = ["text", *[c for c in context_columns if c in X.columns]]
-        frame = X[keep].reset_index(drop=True)
-    elif isinstance(X, str | bytes):
-        raise InvalidInputError(
-            "expected a list of paragraph texts, got a single string; wrap it in a list"
-            " (or use policyml.classify for a whole policy)"
-        )
-    elif isinstance(X, pd.Series | np.ndarray | list | tuple):
-        frame = pd.DataFrame({"text": list(X)})
-    else:
-        raise InvalidInputError(
-            f"expected a list of strings or a DataFrame with a 'text' column,"
-            f" got {type(X).__name__}"
-        )
-    bad = [i for i, value in enumerate(frame["text"]) if not isinstance(value, str)]
-    if bad:
-        value = frame["text"].iloc[bad[0]]
-        raise InvalidInputError(
-            f"text at position {bad[0]} is {type(value).__name__} ({value!r:.40}), expected str"
-            f" ({len(bad)} non-string value(s) in all)"
-        )
-    return frame
 
 
 class CompactTfidfVectorizer(TfidfVectorizer):
@@ -144,17 +65,8 @@ class ContextColumns(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: Any) -> pd.DataFrame:
-        frame = as_frame(X)
-        n = len(frame)
-        if "heading" in frame.columns:
-            headings = [h if isinstance(h, str) else "" for h in frame["heading"]]
-        else:
-            headings = [""] * n
-        if "policy_id" in frame.columns:
-            policy = frame["policy_id"].astype(str).tolist()
-        else:
-            policy = [""] * n
-        return pd.DataFrame({"text": frame["text"].tolist(), "heading": headings, "policy": policy})
+        texts, headings, policies = context_columns(as_frame(X))
+        return pd.DataFrame({"text": texts, "heading": headings, "policy": policies})
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray(["text", "heading", "policy"], dtype=object)
@@ -248,7 +160,7 @@ def make_features(
     ['words', 'heading']
     """
     tokenizer = StemTokenizer() if stem else None
-    token_pattern = None if stem else r"(?u)\b\w\w+\b"
+    token_pattern = None if stem else TOKEN_PATTERN
 
     def words(ngrams: tuple[int, int], df: int) -> CompactTfidfVectorizer:
         return CompactTfidfVectorizer(

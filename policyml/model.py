@@ -5,22 +5,25 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import platform
+import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
-from sklearn.model_selection import GroupKFold, KFold
-from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import Pipeline
 
+from policyml._frames import as_frame, context_columns
 from policyml._version import __version__
 from policyml.datasets import DEFAULT_CATEGORIES, load_labeled_csv, validate_labeled_frame
-from policyml.exceptions import DataValidationError, InvalidInputError
-from policyml.features import ContextColumns, as_frame, make_features
+from policyml.exceptions import DataValidationError, InvalidInputError, ModelLoadError
+
+# scikit-learn is imported where a pipeline is built or fitted, not here: predicting with a
+# loaded model goes through its compiled scorer (policyml.scoring) and never needs it.
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
+    from policyml.scoring import LinearScorer
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -60,6 +63,12 @@ def build_pipeline(**options: Any) -> Pipeline:
     >>> [name for name, _ in pipe.steps]
     ['context', 'features', 'classifier']
     """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import Pipeline
+
+    from policyml.features import ContextColumns, make_features
+
     opts = _options(options)
     features = make_features(
         word_ngrams=tuple(opts["word_ngrams"]),
@@ -98,8 +107,26 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     return {**DEFAULT_OPTIONS, **options}
 
 
+# liblinear draws from one process-wide random generator (scikit-learn's newrand.h), seeded at
+# the start of each fit and used without the GIL: fits in parallel threads interleave draws and
+# converge to slightly different coefficients. One fit at a time keeps training deterministic.
+_FIT_LOCK = threading.Lock()
+
+
+def _fit(pipeline: Pipeline, X: pd.DataFrame, Y: np.ndarray) -> Pipeline:
+    with _FIT_LOCK:
+        return pipeline.fit(X, Y)
+
+
+_UNSET: Any = object()  # a scorer not compiled yet (None means: cannot be compiled)
+
+
 class PolicyModel:
     """A fitted policyml model: a scikit-learn Pipeline plus per-category thresholds.
+
+    Predictions go through the pipeline's compiled form, :attr:`scorer` (the same
+    probabilities computed with numpy alone; see :mod:`policyml.scoring`), when the pipeline can
+    be compiled, and through the pipeline otherwise.
 
     Parameters
     ----------
@@ -128,15 +155,79 @@ class PolicyModel:
         thresholds: Sequence[float],
         metadata: dict[str, Any] | None = None,
     ) -> None:
-        self.pipeline = pipeline
+        self._pipeline = pipeline
+        self._pipeline_file: tuple[Path, str | None] | None = None
+        self._scorer: Any = _UNSET
+        self._lock = threading.Lock()
         self.categories = list(categories)
         self.thresholds = np.asarray(thresholds, dtype=float)
         self.metadata = dict(metadata or {})
         if len(self.thresholds) != len(self.categories):
             raise InvalidInputError("one threshold per category is needed")
 
+    @classmethod
+    def from_scorer(
+        cls,
+        scorer: LinearScorer,
+        thresholds: Sequence[float],
+        metadata: dict[str, Any] | None = None,
+        *,
+        pipeline_file: str | Path,
+        pipeline_sha256: str | None = None,
+    ) -> PolicyModel:
+        """A model that predicts with ``scorer`` and reads its pipeline from ``pipeline_file``
+        (a skops model file whose SHA-256 is ``pipeline_sha256``) only when something asks for
+        :attr:`pipeline`."""
+        model = cls(None, scorer.categories, thresholds, metadata)  # type: ignore[arg-type]
+        model._scorer = scorer
+        model._pipeline_file = (Path(pipeline_file), pipeline_sha256)
+        return model
+
     def __repr__(self) -> str:
         return f"PolicyModel(categories={self.categories})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_lock", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The fitted scikit-learn Pipeline (read from the model file on first use when the model
+        was loaded through its compiled scorer)."""
+        if self._pipeline is None and self._pipeline_file is not None:
+            with self._lock:
+                if self._pipeline is None:
+                    from policyml.persistence import load_pipeline
+
+                    self._pipeline = load_pipeline(*self._pipeline_file)
+        if self._pipeline is None:
+            raise ModelLoadError("this model has no pipeline")
+        return self._pipeline
+
+    @pipeline.setter
+    def pipeline(self, pipeline: Pipeline) -> None:
+        with self._lock:
+            self._pipeline = pipeline
+            self._pipeline_file = None
+            self._scorer = _UNSET
+
+    @property
+    def scorer(self) -> LinearScorer | None:
+        """The pipeline compiled to arrays (:class:`policyml.scoring.LinearScorer`), or None
+        when it is not of a shape that compiles (then predictions use the pipeline)."""
+        if self._scorer is _UNSET:
+            pipeline = self.pipeline
+            from policyml.scoring import compile_pipeline
+
+            with self._lock:
+                if self._scorer is _UNSET:
+                    self._scorer = compile_pipeline(pipeline, self.categories)
+        return self._scorer
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probability of each category, shape ``(n_paragraphs, n_categories)``.
@@ -147,6 +238,9 @@ class PolicyModel:
         frame = as_frame(X)
         if frame.empty:
             return np.zeros((0, len(self.categories)))
+        scorer = self.scorer
+        if scorer is not None:
+            return scorer.predict_proba(*context_columns(frame))
         proba = self.pipeline.predict_proba(frame)
         return np.asarray(proba, dtype=float).reshape(len(frame), len(self.categories))
 
@@ -211,7 +305,7 @@ def train(
     opts = _drop_empty_blocks(frame, opts)
 
     thresholds = _choose_thresholds(frame, Y, opts, progress)
-    pipeline = build_pipeline(**opts).fit(_model_input(frame), Y)
+    pipeline = _fit(build_pipeline(**opts), _model_input(frame), Y)
     metadata = {
         "policyml_version": __version__,
         "sklearn_version": _sklearn_version(),
@@ -310,6 +404,8 @@ def out_of_fold_proba(
     progress: bool = False,
 ) -> np.ndarray:
     """Cross-validated probabilities (grouped by ``policy_id`` when the frame has it)."""
+    from sklearn.model_selection import GroupKFold, KFold
+
     X = _model_input(frame)
     if "policy_id" in frame.columns and frame["policy_id"].nunique() >= folds:
         splits = list(GroupKFold(n_splits=folds).split(X, Y, frame["policy_id"].astype(str)))
@@ -329,7 +425,7 @@ def out_of_fold_proba(
         if constant:  # a fold without positives: fall back to the base rate for it
             proba[test_idx] = Ytr.mean(axis=0)
             continue
-        pipe.fit(X.iloc[train_idx], Ytr)
+        _fit(pipe, X.iloc[train_idx], Ytr)
         proba[test_idx] = pipe.predict_proba(X.iloc[test_idx])
     return proba
 
@@ -371,4 +467,6 @@ def _sklearn_version() -> str:
 
 def macro_f1(Y: np.ndarray, P: np.ndarray) -> float:
     """Macro-averaged F1 over categories (columns)."""
+    from sklearn.metrics import f1_score
+
     return float(f1_score(Y, P, average="macro", zero_division=0))

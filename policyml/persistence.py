@@ -13,6 +13,7 @@ import tempfile
 import threading
 import warnings
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,9 @@ __all__ = ["DEFAULT_MODEL_NAME", "ModelVersionWarning", "load_model", "save_mode
 #: File name of the bundled default model in ``models/``.
 DEFAULT_MODEL_NAME = "policyml-opp115.skops"
 
+#: Suffix of the compiled scorer file written beside a skops model file.
+SCORER_SUFFIX = ".scorer.npz"
+
 _FORMAT = "policyml-model"
 _FORMAT_VERSION = 1
 
@@ -35,7 +39,8 @@ _ALLOWED_TYPES = frozenset(
         "policyml.features.CompactTfidfVectorizer",
         "policyml.features.ContextColumns",
         "policyml.features.NeighbourTfidf",
-        "policyml.features.StemTokenizer",
+        "policyml.features.StemTokenizer",  # files written before policyml.tokens existed
+        "policyml.tokens.StemTokenizer",
         "sklearn.compose._column_transformer.ColumnTransformer",
         "sklearn.feature_extraction.text.TfidfVectorizer",
         "sklearn.feature_extraction.text.TfidfTransformer",
@@ -93,26 +98,120 @@ def save_model(model: Any, path: str | Path, *, format: str | None = None) -> Pa
         "metadata": json.dumps(model.metadata, sort_keys=True),
         "pipeline": model.pipeline,
     }
+    if format == "skops":
+        import skops.io
+
+        _write_atomically(
+            path, lambda name: skops.io.dump(payload, name, compression=zipfile.ZIP_DEFLATED)
+        )
+        _save_scorer(model, path, payload)
+    else:
+        import joblib
+
+        _write_atomically(path, lambda name: joblib.dump(payload, name, compress=3))
+    return path
+
+
+def _write_atomically(path: Path, write: Callable[[str], Any]) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     directory.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     os.close(handle)
     try:
-        if format == "skops":
-            import skops.io
-
-            skops.io.dump(payload, temp_name, compression=zipfile.ZIP_DEFLATED)
-        else:
-            import joblib
-
-            joblib.dump(payload, temp_name, compress=3)
+        write(temp_name)
         with open(temp_name, "rb") as written:
             os.fsync(written.fileno())
+        os.chmod(temp_name, 0o666 & ~_umask())  # mkstemp makes it private; a model is not
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
-    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# --------------------------------------------------------------------------------------------
+# The compiled scorer beside a skops file: classify without importing scikit-learn
+# --------------------------------------------------------------------------------------------
+
+
+def scorer_path(path: str | Path) -> Path:
+    """Where the compiled scorer of the skops model file ``path`` lives: ``<name>.scorer.npz``
+    beside it (written by :func:`save_model`, read by :func:`load_model`)."""
+    path = Path(path)
+    return path.with_name(path.name.removesuffix(path.suffix) + SCORER_SUFFIX)
+
+
+def _save_scorer(model: Any, path: Path, payload: dict[str, Any]) -> None:
+    """Write the scorer file, pinned to the bytes of the skops file just written, so a stale
+    or foreign scorer file is never used in its place."""
+    target = scorer_path(path)
+    scorer = getattr(model, "scorer", None)
+    if scorer is None:
+        target.unlink(missing_ok=True)
+        return
+    extra = {
+        "source_sha256": _sha256(path),
+        "categories": payload["categories"],
+        "thresholds": payload["thresholds"],
+        "metadata": payload["metadata"],
+    }
+    _write_atomically(target, lambda name: scorer.save(name, extra=extra))
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _load_compiled(path: Path) -> Any:
+    """The model of skops file ``path`` through its scorer file, or None when there is no
+    scorer file or it does not belong to these exact bytes (then the skops file is read)."""
+    target = scorer_path(path)
+    if not target.is_file():
+        return None
+    from policyml.model import PolicyModel
+    from policyml.scoring import LinearScorer
+
+    try:
+        scorer, extra = LinearScorer.load(target)
+        if extra.get("source_sha256") != _sha256(path):
+            return None
+        metadata = json.loads(extra["metadata"])
+        if extra["categories"] != scorer.categories:
+            return None
+        model = PolicyModel.from_scorer(
+            scorer,
+            extra["thresholds"],
+            metadata,
+            pipeline_file=path,
+            pipeline_sha256=extra["source_sha256"],
+        )
+    except Exception:  # numpy raises many types for a damaged file; it is only an accelerator:
+        return None  # the skops file is the model, so read that instead
+    _warn_on_version_mismatch(metadata, path, sklearn=False)
+    return model
+
+
+def load_pipeline(path: str | Path, sha256: str | None = None) -> Any:
+    """The pipeline of skops model file ``path``, for a model loaded through its scorer file;
+    with ``sha256``, the file must still hold the bytes the scorer was pinned to."""
+    path = Path(path)
+    if sha256 is not None and (not path.is_file() or _sha256(path) != sha256):
+        raise ModelLoadError(
+            f"{path} changed or went away since the model was loaded from it; load it again"
+            " with load_model()"
+        )
+    return _to_model(_load_skops(path), path).pipeline
 
 
 _DEFAULT_LOCK = threading.Lock()
@@ -166,8 +265,12 @@ def load_model(path: str | Path | None = None, *, trusted: bool = False) -> Any:
     path = Path(path)
     if not path.is_file():
         raise ModelLoadError(f"{path}: no such model file")
-    payload = _load_skops(path) if zipfile.is_zipfile(path) else _load_pickle(path, trusted)
-    return _to_model(payload, path)
+    if not zipfile.is_zipfile(path):
+        return _to_model(_load_pickle(path, trusted), path)
+    model = _load_compiled(path)
+    if model is None:
+        model = _to_model(_load_skops(path), path)
+    return model
 
 
 def _load_skops(path: Path) -> Any:
@@ -223,16 +326,27 @@ def _to_model(payload: Any, path: Path) -> Any:
     return model
 
 
-def _warn_on_version_mismatch(metadata: dict[str, Any], path: Path) -> None:
-    import sklearn
-
-    saved_sklearn = metadata.get("sklearn_version")
+def _warn_on_version_mismatch(
+    metadata: dict[str, Any], path: Path, *, sklearn: bool = True
+) -> None:
+    """Warn when the file was written by other versions. A model loaded through its scorer
+    file does not run scikit-learn (so only policyml's version matters) until its pipeline is
+    read, which checks scikit-learn's."""
     saved_policyml = metadata.get("policyml_version")
-    if saved_sklearn != sklearn.__version__ or saved_policyml != __version__:
+    saved = [f"policyml {saved_policyml}"]
+    running = [f"policyml {__version__}"]
+    differs = saved_policyml != __version__
+    if sklearn:
+        from importlib.metadata import version
+
+        saved_sklearn = metadata.get("sklearn_version")
+        saved.insert(0, f"scikit-learn {saved_sklearn}")
+        running.insert(0, f"scikit-learn {version('scikit-learn')}")
+        differs = differs or saved != running
+    if differs:
         warnings.warn(
-            f"{path} was saved with scikit-learn {saved_sklearn} and policyml"
-            f" {saved_policyml}; running scikit-learn {sklearn.__version__} and policyml"
-            f" {__version__}. Predictions may differ; retrain the model to be sure.",
+            f"{path} was saved with {' and '.join(saved)}; running {' and '.join(running)}."
+            " Predictions may differ; retrain the model to be sure.",
             ModelVersionWarning,
             stacklevel=3,
         )

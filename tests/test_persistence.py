@@ -46,7 +46,7 @@ def test_skops_round_trip(tmp_path, model):
         "policyml.features.CompactTfidfVectorizer",
         "policyml.features.ContextColumns",
         "policyml.features.NeighbourTfidf",
-        "policyml.features.StemTokenizer",
+        "policyml.tokens.StemTokenizer",
     }
 
 
@@ -54,7 +54,7 @@ def test_save_is_atomic_and_leaves_no_temp_files(tmp_path, model):
     path = tmp_path / "m.skops"
     model.save(path)
     model.save(path)  # overwrite in place
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.skops"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.scorer.npz", "m.skops"]
     np.testing.assert_array_equal(
         policyml.load_model(path).predict_proba(TEXTS), model.predict_proba(TEXTS)
     )
@@ -131,6 +131,14 @@ def test_version_mismatch_warns_naming_both_versions(tmp_path, model):
     old = copy.copy(model)
     old.metadata = {**model.metadata, "sklearn_version": "0.0.1", "policyml_version": "0.0.0"}
     path = save_model(old, tmp_path / "old.skops")
+    # loading reads the compiled scorer: policyml's version is what matters for predictions
+    with pytest.warns(ModelVersionWarning, match=r"policyml 0\.0\.0; running policyml"):
+        loaded = policyml.load_model(path)
+    # reading the pipeline (explain, sklearn use) checks scikit-learn's version too
+    with pytest.warns(ModelVersionWarning, match=r"scikit-learn 0\.0\.1.*running scikit-learn"):
+        _ = loaded.pipeline
+    # without the scorer file, the skops file is read at once and both are checked
+    path.with_name("old.scorer.npz").unlink()
     with pytest.warns(ModelVersionWarning, match=r"scikit-learn 0\.0\.1.*running scikit-learn"):
         policyml.load_model(path)
 
