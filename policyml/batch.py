@@ -368,9 +368,15 @@ class _BatchResult:
 
 
 def _classify_sources(
-    sources: list[PolicySource], model: Any, fmt: str, errors: str
+    sources: list[PolicySource],
+    model: Any,
+    fmt: str,
+    errors: str,
+    limits: tuple[int, int] | None = None,
 ) -> _BatchResult:
-    """Classify ``sources`` with one ``predict_proba`` call over all their paragraphs."""
+    """Classify ``sources`` with one ``predict_proba`` call over all their paragraphs;
+    ``limits`` are ``(max_input_chars, max_input_lines)`` (default: this process's)."""
+    chars, lines = limits if limits is not None else _limits(None, None)
     import pandas as pd
 
     from policyml.predict import _empty_result, result_columns
@@ -391,7 +397,9 @@ def _classify_sources(
     n_ok = 0
     for position, source in enumerate(sources):
         try:
-            paragraphs = split_paragraphs(_read_source(source), fmt=fmt)
+            paragraphs = split_paragraphs(
+                _read_source(source), fmt=fmt, max_input_chars=chars, max_input_lines=lines
+            )
         except ModelLoadError:
             raise  # the sentence splitter's parameters: every policy would fail alike
         except (_SourceError, PolicyMLError) as error:
@@ -475,10 +483,14 @@ def _model_from_ref(ref: tuple[Any, ...]) -> Any:
 
 
 def _run_batch(
-    sources: list[PolicySource], ref: tuple[Any, ...], fmt: str, errors: str
+    sources: list[PolicySource],
+    ref: tuple[Any, ...],
+    fmt: str,
+    errors: str,
+    limits: tuple[int, int] | None = None,
 ) -> _BatchResult:
     """Worker task: classify one batch with the process's cached model."""
-    return _classify_sources(sources, _model_from_ref(ref), fmt, errors)
+    return _classify_sources(sources, _model_from_ref(ref), fmt, errors, limits)
 
 
 # --------------------------------------------------------------------------------------------
@@ -493,6 +505,8 @@ def iter_classify(
     n_jobs: int | None = 1,
     batch_size: int = DEFAULT_BATCH_SIZE,
     fmt: str = "auto",
+    max_input_chars: int | None = None,
+    max_input_lines: int | None = None,
     kind: str = "auto",
     errors: Literal["raise", "skip"] = "raise",
     progress: bool | None = None,
@@ -524,6 +538,7 @@ def iter_classify(
         n_jobs=n_jobs,
         batch_size=batch_size,
         fmt=fmt,
+        limits=_limits(max_input_chars, max_input_lines),
         kind=kind,
         errors=errors,
         progress=progress,
@@ -538,6 +553,7 @@ def _iter_classify(
     n_jobs: int | None,
     batch_size: int,
     fmt: str,
+    limits: tuple[int, int],
     kind: str,
     errors: str,
     progress: bool | None,
@@ -560,7 +576,7 @@ def _iter_classify(
     jobs = 1 if n_jobs in (None, 0, 1) else _effective_jobs(n_jobs)
     if jobs == 1:
         results = (
-            _classify_sources(batch, resolved, fmt, errors)
+            _classify_sources(batch, resolved, fmt, errors, limits)
             for batch in _batches(sources, batch_size)
         )
         return _stream(results, progress, cleanup=None, warn=warn)
@@ -571,9 +587,24 @@ def _iter_classify(
         n_jobs=jobs, backend="loky", return_as="generator", pre_dispatch="2*n_jobs"
     )
     results = parallel(
-        delayed(_run_batch)(batch, ref, fmt, errors) for batch in _batches(sources, batch_size)
+        delayed(_run_batch)(batch, ref, fmt, errors, limits)
+        for batch in _batches(sources, batch_size)
     )
     return _stream(results, progress, cleanup=cleanup, warn=warn)
+
+
+def _limits(max_input_chars: int | None, max_input_lines: int | None) -> tuple[int, int]:
+    """The size limits as explicit ints, resolved in this process: worker processes do not see
+    changes made here to ``policyml.preprocess.MAX_INPUT_*``, and "no limit" becomes
+    ``sys.maxsize``."""
+    from policyml import preprocess
+
+    chars = preprocess._limit(max_input_chars, preprocess.MAX_INPUT_CHARS, "max_input_chars")
+    lines = preprocess._limit(max_input_lines, preprocess.MAX_INPUT_LINES, "max_input_lines")
+    return (
+        sys.maxsize if chars is None else chars,
+        sys.maxsize if lines is None else lines,
+    )
 
 
 def _effective_jobs(n_jobs: int) -> int:
@@ -668,6 +699,8 @@ def classify_many(
     n_jobs: int | None = ...,
     batch_size: int = ...,
     fmt: str = ...,
+    max_input_chars: int | None = ...,
+    max_input_lines: int | None = ...,
     kind: str = ...,
     errors: Literal["raise", "skip"] = ...,
     progress: bool | None = ...,
@@ -683,6 +716,8 @@ def classify_many(
     n_jobs: int | None = ...,
     batch_size: int = ...,
     fmt: str = ...,
+    max_input_chars: int | None = ...,
+    max_input_lines: int | None = ...,
     kind: str = ...,
     errors: Literal["raise", "skip"] = ...,
     progress: bool | None = ...,
@@ -697,6 +732,8 @@ def classify_many(
     n_jobs: int | None = 1,
     batch_size: int = DEFAULT_BATCH_SIZE,
     fmt: str = "auto",
+    max_input_chars: int | None = None,
+    max_input_lines: int | None = None,
     kind: str = "auto",
     errors: Literal["raise", "skip"] = "raise",
     progress: bool | None = None,
@@ -725,14 +762,19 @@ def classify_many(
         Policies per batch. Memory use is about ``(2 * n_jobs + 1) * batch_size`` policies.
     fmt : {"auto", "text", "markdown", "html"}, default "auto"
         Input format of every policy (``"auto"`` detects it per policy).
+    max_input_chars, max_input_lines : int, optional
+        Size limits of each policy, as in :func:`policyml.classify`; default
+        :data:`policyml.preprocess.MAX_INPUT_CHARS` and ``MAX_INPUT_LINES`` as set in this
+        process (worker processes get the same limits).
     kind : {"auto", "text", "path"}, default "auto"
         Whether ``str`` items of an iterable are paths or texts (see
         :func:`iter_policy_sources`).
     errors : {"raise", "skip"}, default "raise"
-        A policy that cannot be read or classified (missing, unreadable, binary, or over
-        :data:`MAX_FILE_BYTES`) raises :class:`~policyml.InvalidInputError` naming it, or, with
-        ``"skip"``, is left out and listed in ``attrs["errors"]`` and in a
-        :class:`SkippedPoliciesWarning`. Errors of the model or of the arguments always raise.
+        A policy that cannot be read or classified (missing, unreadable, binary, over
+        :data:`MAX_FILE_BYTES` or over a size limit) raises
+        :class:`~policyml.InvalidInputError` naming it, or, with ``"skip"``, is left out and
+        listed in ``attrs["errors"]`` and in a :class:`SkippedPoliciesWarning`. Errors of the
+        model or of the arguments always raise.
     progress : bool, optional
         Show a tqdm progress bar on stderr; default: only when stderr is a terminal.
     stream : bool, default False
@@ -776,6 +818,7 @@ def classify_many(
         n_jobs=n_jobs,
         batch_size=batch_size,
         fmt=fmt,
+        limits=_limits(max_input_chars, max_input_lines),
         kind=kind,
         errors=errors,
         progress=progress,

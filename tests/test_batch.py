@@ -220,11 +220,40 @@ def test_stream_skip_reports_errors_per_batch(tmp_path: Path):
         (["x"], {"fmt": "pdf"}, "fmt must be"),
         (["x"], {"n_jobs": "2"}, "n_jobs"),
         (["x"], {"model": 3}, "model must be"),
+        (["x"], {"max_input_chars": 0}, "max_input_chars must be"),
+        (["x"], {"max_input_lines": "9"}, "max_input_lines must be"),
     ],
 )
 def test_invalid_input(policies, kwargs, message):
     with pytest.raises(InvalidInputError, match=message):
         policyml.classify_many(policies, **kwargs)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_size_limits_per_call(n_jobs: int):
+    texts = {"short": "We use cookies.", "long": "We share data. " * 20}
+    with pytest.raises(InvalidInputError, match=r"long.*over the limit of 100"):
+        policyml.classify_many(texts, max_input_chars=100, n_jobs=n_jobs)
+    with pytest.warns(SkippedPoliciesWarning):
+        result = policyml.classify_many(
+            texts, max_input_lines=1, max_input_chars=100, errors="skip", n_jobs=n_jobs
+        )
+    assert result["policy"].unique().tolist() == ["short"]
+    assert [f.policy for f in result.attrs["errors"]] == ["long"]
+    assert "over the limit of 100" in result.attrs["errors"][0].error
+
+
+def test_module_limits_reach_worker_processes(monkeypatch):
+    """Workers do not see this process's module globals: the limits travel with each batch."""
+    from policyml import preprocess
+
+    texts = {"short": "We use cookies.", "long": "We share data. " * 20}
+    monkeypatch.setattr(preprocess, "MAX_INPUT_CHARS", 100)
+    with pytest.warns(SkippedPoliciesWarning):
+        result = policyml.classify_many(texts, errors="skip", n_jobs=2)
+    assert [f.policy for f in result.attrs["errors"]] == ["long"]
+    monkeypatch.setattr(preprocess, "MAX_INPUT_CHARS", None)  # no limit, in workers too
+    assert policyml.classify_many(texts, n_jobs=2)["policy"].nunique() == 2
 
 
 def test_sources_str_items_auto_kind(tmp_path: Path):
