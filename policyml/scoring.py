@@ -409,9 +409,7 @@ def _check_vectorizer(vectorizer: Any, expected: type) -> int:
 
 
 def _block(vectorizer: Any, coef: np.ndarray) -> TermBlock:
-    terms = [""] * len(vectorizer.vocabulary_)
-    for term, column in vectorizer.vocabulary_.items():
-        terms[column] = term
+    terms = vectorizer.get_feature_names_out().tolist()  # in column order
     low, high = vectorizer.ngram_range
     return TermBlock(
         terms,
@@ -434,17 +432,13 @@ def _logistic_coefficients(classifier: Any, k: int) -> tuple[np.ndarray, np.ndar
     ):
         raise _NotCompilable
     estimators = getattr(classifier, "estimators_", [])
-    if len(estimators) != k:
+    if len(estimators) != k or any(
+        type(e) is not LogisticRegression or len(e.classes_) != 2 for e in estimators
+    ):
         raise _NotCompilable
-    rows, intercepts = [], []
-    for estimator in estimators:
-        if type(estimator) is not LogisticRegression or len(estimator.classes_) != 2:
-            raise _NotCompilable
-        coef = estimator.coef_
-        coef = coef.toarray() if hasattr(coef, "toarray") else np.asarray(coef)
-        rows.append(coef.ravel().astype(np.float64))
-        intercepts.append(float(np.ravel(estimator.intercept_)[0]))
-    return np.vstack(rows), np.asarray(intercepts)
+    from policyml.interpret import _coefficients
+
+    return _coefficients(classifier, "classifier", k)
 
 
 def _agrees(scorer: LinearScorer, pipeline: Any) -> bool:

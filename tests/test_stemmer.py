@@ -23,8 +23,9 @@ from nltk.stem.snowball import SnowballStemmer
 
 import policyml
 from policyml._snowball import stem
+from policyml.tokens import TOKEN_PATTERN
 
-TOKEN = re.compile(r"(?u)\b\w\w+\b")  # policyml's tokenizer (scikit-learn's token_pattern)
+TOKEN = re.compile(TOKEN_PATTERN)
 nltk_stem = SnowballStemmer("english").stem
 
 
