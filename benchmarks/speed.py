@@ -113,7 +113,7 @@ def child(size: int, jobs: int) -> None:
     ``exec`` and so starts at the parent's RSS at fork time (kept as ``ru_maxrss_mb``).
     """
     import policyml
-    from policyml.persistence import default_model
+    from policyml.model import default_model
 
     policies = raw_policies(_opp_root())
     start = time.perf_counter()
@@ -355,11 +355,8 @@ def training(root: Path, cli: bool) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- profiles
 
 _BUCKETS = [
-    ("splitting (policyml/preprocess.py, html.parser)", ("policyml/preprocess.py", "html/parser")),
-    (
-        "tokenising + stemming (policyml.tokens, policyml._snowball)",
-        ("policyml/tokens.py", "policyml/_snowball.py", "nltk/"),
-    ),
+    ("splitting (policyml/preprocess/, html.parser)", ("policyml/preprocess/", "html/parser")),
+    ("tokenising + stemming (policyml.tokens, PyStemmer)", ("policyml/tokens.py", "Stemmer")),
     ("scoring (policyml/scoring.py)", ("policyml/scoring.py",)),
     ("TF-IDF vectorizer (sklearn text)", ("feature_extraction/text.py",)),
     ("scipy.sparse", ("scipy/sparse",)),

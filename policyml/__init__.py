@@ -13,6 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from policyml._version import __version__
+from policyml.categories import CATEGORIES
 from policyml.exceptions import (
     DataValidationError,
     InvalidInputError,
@@ -20,14 +21,11 @@ from policyml.exceptions import (
     PolicyMLError,
 )
 
-#: The five practice categories predicted by the bundled model.
-CATEGORIES: tuple[str, ...] = ("collection", "sharing", "cookies", "children", "security")
-
 # Public name -> module that defines it; imported lazily on first attribute access.
 _LAZY = {
     "classify": "policyml.predict",
     "classify_many": "policyml.batch",
-    "load_model": "policyml.persistence",
+    "load_model": "policyml.model",
     "PolicyModel": "policyml.model",
     "train": "policyml.model",
     "evaluate": "policyml.metrics",
@@ -39,18 +37,26 @@ _LAZY = {
 }
 _SUBMODULES = {
     "batch",
+    "categories",
     "cli",
     "dask",
     "datasets",
-    "metrics",
+    "display",
     "features",
+    "frames",
     "interpret",
+    "linear",
+    "metrics",
     "model",
     "persistence",
     "plot",
-    "report",
     "predict",
     "preprocess",
+    "report",
+    "scoring",
+    "sources",
+    "tokens",
+    "writers",
 }
 
 __all__ = [
@@ -80,8 +86,7 @@ if TYPE_CHECKING:
     from policyml.batch import classify_many
     from policyml.interpret import explain, summarize
     from policyml.metrics import cross_validate, evaluate
-    from policyml.model import PolicyModel, train
-    from policyml.persistence import load_model
+    from policyml.model import PolicyModel, load_model, train
     from policyml.predict import classify
     from policyml.preprocess import Paragraph, split_paragraphs
 

@@ -14,31 +14,46 @@ policies.
 from __future__ import annotations
 
 import os
-import re
-import stat
 import sys
 import tempfile
 import threading
 import warnings
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Literal, overload
+from pathlib import Path
+from typing import Any, Literal, overload
+
+import pandas as pd
 
 from policyml.exceptions import InvalidInputError, ModelLoadError, PolicyMLError
-
-if TYPE_CHECKING:
-    import pandas as pd
+from policyml.frames import empty_result
+from policyml.model import PolicyModel, resolve_model
+from policyml.predict import label_paragraphs, paragraph_frame
+from policyml.preprocess import FORMATS, resolve_limits, split_paragraphs
+from policyml.sources import (
+    KINDS,
+    MAX_FILE_BYTES,
+    PolicySource,
+    SourceError,
+    iter_policy_sources,
+    policy_label,
+    read_source,
+)
+from policyml.writers import OUTPUT_FORMATS, ResultWriter, arrow_schema
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "MAX_FILE_BYTES",
     "OUTPUT_FORMATS",
+    "BatchResult",
     "FailedPolicy",
     "PolicySource",
     "ResultWriter",
     "SkippedPoliciesWarning",
     "arrow_schema",
+    "check_options",
+    "classify_batch",
     "classify_many",
     "iter_classify",
     "iter_policy_sources",
@@ -47,14 +62,26 @@ __all__ = [
 #: Policies classified together (one ``predict_proba`` call) by default.
 DEFAULT_BATCH_SIZE = 64
 
-#: Files larger than this are reported as failed instead of being read (no policy is this big).
-MAX_FILE_BYTES = 64 * 1024 * 1024
-
-_KINDS = ("auto", "text", "path")
 _ERRORS = ("raise", "skip")
-_GLOB_MAGIC_RE = re.compile(r"[*?[]")
-_BINARY_SNIFF_BYTES = 8000
 _PROGRESS_DELAY = 0.5  # seconds before a progress bar appears: none for quick runs
+
+
+def check_options(fmt: str, kind: str, errors: str, batch_size: int) -> None:
+    """Check the arguments :func:`classify_many` and :mod:`policyml.dask` share.
+
+    Raises
+    ------
+    InvalidInputError
+        Naming the argument and the value given.
+    """
+    if not isinstance(fmt, str) or fmt not in FORMATS:
+        raise InvalidInputError(f"fmt must be one of {', '.join(FORMATS)}; got {fmt!r}")
+    if kind not in KINDS:
+        raise InvalidInputError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    if errors not in _ERRORS:
+        raise InvalidInputError(f"errors must be 'raise' or 'skip'; got {errors!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise InvalidInputError(f"batch_size must be a positive int, got {batch_size!r}")
 
 
 class SkippedPoliciesWarning(UserWarning):
@@ -77,280 +104,7 @@ class FailedPolicy:
     error: str
 
     def __str__(self) -> str:
-        return f"{_label(self.policy)}: {self.error}"
-
-
-@dataclass(frozen=True)
-class PolicySource:
-    """One policy to classify: a file to read, or a text in memory.
-
-    Attributes
-    ----------
-    policy : str or int or hashable
-        Its value in the result's ``policy`` column: the path of a file, the position of a
-        text in the input, or the id of an ``(id, text)`` pair.
-    path : str, optional
-        The file to read (decoded with :func:`policyml.preprocess.decode_bytes`).
-    text : str or bytes, optional
-        The policy itself, when it is not read from a file.
-    error : str, optional
-        Set when the source is already known to be unusable (e.g. a glob pattern matching no
-        file); classifying it fails with this reason.
-    """
-
-    policy: Any
-    path: str | None = None
-    text: str | bytes | None = None
-    error: str | None = None
-
-    def read(self) -> str:
-        """The policy text.
-
-        Raises
-        ------
-        InvalidInputError
-            If the file is missing, unreadable, not a regular file, too large or binary; the
-            message starts with the file name.
-
-        Examples
-        --------
-        >>> PolicySource(0, text=b"We use cookies.").read()
-        'We use cookies.'
-        """
-        try:
-            return _read_source(self)
-        except _SourceError as error:
-            raise InvalidInputError(f"{_label(self.policy)}: {error}") from error.__cause__
-
-
-class _SourceError(Exception):
-    """A per-policy failure; the message is the reason, without the policy's name."""
-
-
-def _label(policy: Any) -> str:
-    return f"policy {policy}" if isinstance(policy, int) else str(policy)
-
-
-def _read_source(source: PolicySource) -> str:
-    from policyml.preprocess import decode_bytes
-
-    if source.error is not None:
-        raise _SourceError(source.error)
-    if source.path is None:
-        text = source.text
-        if isinstance(text, bytes | bytearray | memoryview):
-            return decode_bytes(text)
-        if isinstance(text, str):
-            return text
-        raise _SourceError(f"expected str or bytes, got {type(text).__name__}")
-    try:
-        info = os.stat(source.path)
-        if not stat.S_ISREG(info.st_mode):
-            what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-            raise _SourceError(f"cannot read: {what}")
-        if info.st_size > MAX_FILE_BYTES:
-            raise _SourceError(
-                f"file is {info.st_size / 1e6:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MiB"
-                " limit for one policy"
-            )
-        with open(source.path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        hint = ""
-        if isinstance(error, FileNotFoundError) and any(c.isspace() for c in source.path):
-            hint = " (if this is a policy's text, pass kind='text')"
-        raise _SourceError(f"cannot read: {error.strerror or error}{hint}") from error
-    if b"\x00" in data[:_BINARY_SNIFF_BYTES] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _SourceError("binary file (NUL bytes), not a text, Markdown or HTML policy")
-    return decode_bytes(data)
-
-
-# --------------------------------------------------------------------------------------------
-# Sources: texts, files, folders, glob patterns
-# --------------------------------------------------------------------------------------------
-
-
-def iter_policy_sources(
-    policies: Any, *, kind: str = "auto", recursive: bool = True
-) -> Iterator[PolicySource]:
-    """Expand texts, files, folders and glob patterns into one :class:`PolicySource` each.
-
-    Nothing is read here and the input is consumed lazily, so this streams over corpora of
-    any size.
-
-    Parameters
-    ----------
-    policies : str, path, bytes, mapping or iterable
-        * a ``str`` or path-like: a file, a folder (every file in it, in sorted order; names
-          starting with ``"."`` are skipped) or a glob pattern (``**`` matches folders
-          recursively); ``kind="text"`` makes a ``str`` one policy text instead;
-        * ``bytes``: one policy;
-        * a mapping (or pandas Series) ``{id: text}``: texts with their ids;
-        * an iterable of any of: path-likes (files, folders, globs), ``bytes`` (texts),
-          ``(id, text_or_path)`` pairs, and ``str`` items, read according to ``kind``.
-    kind : {"auto", "text", "path"}, default "auto"
-        How ``str`` items of an iterable are read. ``"auto"``: as a path when the item is one
-        line without whitespace, or names an existing file or folder, or is a glob pattern that
-        matches; otherwise as policy text. ``"path"`` and ``"text"`` force one reading.
-    recursive : bool, default True
-        Include the files of sub-folders of a folder.
-
-    Returns
-    -------
-    iterator of PolicySource
-        A path that does not exist, or a glob pattern matching nothing, still gives a source,
-        whose reading fails with the reason.
-
-    Raises
-    ------
-    InvalidInputError
-        If ``policies`` (or one of its items) is of an unusable type, or ``kind`` is unknown.
-
-    Examples
-    --------
-    >>> [s.policy for s in iter_policy_sources(["We use cookies.", b"We sell nothing."])]
-    [0, 1]
-    >>> next(iter_policy_sources({"acme": "We use cookies."})).policy
-    'acme'
-    """
-    if kind not in _KINDS:
-        raise InvalidInputError(f"kind must be one of {', '.join(_KINDS)}; got {kind!r}")
-    if isinstance(policies, str):
-        if kind == "text":
-            return iter([PolicySource(0, text=policies)])
-        return _expand_path(policies, recursive)
-    if isinstance(policies, os.PathLike):
-        return _expand_path(os.fspath(policies), recursive)
-    if isinstance(policies, bytes | bytearray | memoryview):
-        return iter([PolicySource(0, text=bytes(policies))])
-    if _is_dataframe(policies):
-        raise InvalidInputError(
-            "policies is a DataFrame: pass its text column (e.g. df['text']), whose index gives"
-            " the policy ids"
-        )
-    if isinstance(policies, Mapping) or _is_series(policies):
-        items: Iterable[Any] = ((key, value) for key, value in policies.items())
-        return _iter_items(items, kind, recursive, pairs_only=True)
-    try:
-        items = iter(policies)
-    except TypeError:
-        raise InvalidInputError(
-            "policies must be a path, folder or glob pattern, bytes, a mapping {id: text}, or an"
-            f" iterable of texts and paths; got {type(policies).__name__}"
-        ) from None
-    return _iter_items(items, kind, recursive, pairs_only=False)
-
-
-def _is_series(value: Any) -> bool:
-    pandas = sys.modules.get("pandas")
-    return pandas is not None and isinstance(value, pandas.Series)
-
-
-def _is_dataframe(value: Any) -> bool:
-    pandas = sys.modules.get("pandas")
-    return pandas is not None and isinstance(value, pandas.DataFrame)
-
-
-def _iter_items(
-    items: Iterable[Any],
-    kind: str,
-    recursive: bool,
-    *,
-    pairs_only: bool,
-    text_id: Callable[[int], Any] | None = None,
-) -> Iterator[PolicySource]:
-    """Sources of ``items``; a text without an id gets ``text_id(position)`` (default: i)."""
-    for i, item in enumerate(items):
-        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], Hashable):
-            policy, value = item
-            if isinstance(value, os.PathLike):
-                yield PolicySource(policy, path=os.fspath(value))
-            elif isinstance(value, str | bytes | bytearray):
-                yield PolicySource(policy, text=value if isinstance(value, str) else bytes(value))
-            else:
-                raise InvalidInputError(
-                    f"policy {policy!r} is {type(value).__name__}, expected str, bytes or a path"
-                )
-        elif pairs_only:  # pragma: no cover - mappings always give pairs
-            raise InvalidInputError(f"item {i} is not an (id, text) pair")
-        elif isinstance(item, os.PathLike):
-            yield from _expand_path(os.fspath(item), recursive)
-        elif isinstance(item, bytes | bytearray | memoryview):
-            yield PolicySource(i if text_id is None else text_id(i), text=bytes(item))
-        elif isinstance(item, str):
-            if kind == "path" or (kind == "auto" and _looks_like_path(item)):
-                yield from _expand_path(item, recursive)
-            else:
-                yield PolicySource(i if text_id is None else text_id(i), text=item)
-        else:
-            raise InvalidInputError(
-                f"policy {i} is {type(item).__name__}; expected str, bytes, a path or an"
-                " (id, text) pair"
-            )
-
-
-def _looks_like_path(item: str) -> bool:
-    if "\n" in item or len(item) > 4096 or not item.strip():
-        return False
-    if not any(c.isspace() for c in item):
-        return True  # one token: a file name, never a policy
-    try:
-        if os.path.exists(item):
-            return True
-        return bool(_GLOB_MAGIC_RE.search(item)) and _first_match(item) is not None
-    except (OSError, ValueError):
-        return False
-
-
-def _first_match(pattern: str) -> str | None:
-    import glob
-
-    return next(glob.iglob(pattern, recursive=True), None)
-
-
-def _expand_path(spec: str, recursive: bool) -> Iterator[PolicySource]:
-    """Files named by ``spec``: a file, a folder or a glob pattern (lazily)."""
-    import glob
-
-    if os.path.isdir(spec):
-        found = False
-        for source in _walk(spec, recursive):
-            found = True
-            yield source
-        if not found:  # like a pattern matching nothing: say so rather than succeed silently
-            yield PolicySource(spec, error="no policy files in this folder")
-    elif os.path.lexists(spec) or not _GLOB_MAGIC_RE.search(spec):
-        yield PolicySource(spec, path=spec)  # a missing file fails when read, naming itself
-    else:
-        matches = sorted(glob.glob(spec, recursive=True))
-        if not matches:
-            yield PolicySource(spec, error="no file matches this pattern")
-        for match in matches:
-            if os.path.isdir(match):
-                yield from _walk(match, recursive)
-            else:
-                yield PolicySource(match, path=match)
-
-
-def _walk(root: str, recursive: bool) -> Iterator[PolicySource]:
-    """Files under ``root`` in sorted order (a folder's files before its sub-folders')."""
-    failures: list[OSError] = []
-    for dirpath, dirnames, filenames in os.walk(root, onerror=failures.append):
-        yield from _walk_failures(failures)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")) if recursive else []
-        for name in sorted(filenames):
-            if not name.startswith("."):
-                path = os.path.join(dirpath, name)
-                yield PolicySource(path, path=path)
-    yield from _walk_failures(failures)
-
-
-def _walk_failures(failures: list[OSError]) -> Iterator[PolicySource]:
-    while failures:
-        error = failures.pop(0)
-        yield PolicySource(
-            str(error.filename), error=f"cannot list folder: {error.strerror or error}"
-        )
+        return f"{policy_label(self.policy)}: {self.error}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -359,52 +113,43 @@ def _walk_failures(failures: list[OSError]) -> Iterator[PolicySource]:
 
 
 @dataclass
-class _BatchResult:
-    frame: pd.DataFrame
+class BatchResult:
+    """The outcome of :func:`classify_batch`."""
+
+    frame: pd.DataFrame  # the rows of the batch's policies, ``policy`` column first
     failed: list[FailedPolicy]
-    n_policies: int
+    n_policies: int  # policies classified (a policy without paragraphs counts, with no row)
     row_sources: list[int]  # position in the batch of each row's policy
     failed_sources: list[int]  # position in the batch of each failed policy
 
 
-def _classify_sources(
+def classify_batch(
     sources: list[PolicySource],
-    model: Any,
+    model: PolicyModel,
     fmt: str,
     errors: str,
-    limits: tuple[int, int] | None = None,
-) -> _BatchResult:
+    limits: tuple[int | None, int | None] | None = None,
+) -> BatchResult:
     """Classify ``sources`` with one ``predict_proba`` call over all their paragraphs;
     ``limits`` are ``(max_input_chars, max_input_lines)`` (default: this process's)."""
-    chars, lines = limits if limits is not None else _limits(None, None)
-    import pandas as pd
-
-    from policyml.predict import _empty_result, result_columns
-    from policyml.preprocess import split_paragraphs
-
-    categories = list(model.categories)
-    columns = ["policy", *result_columns(categories)]
+    chars, lines = limits if limits is not None else resolve_limits()
     failed: list[FailedPolicy] = []
     failed_sources: list[int] = []
     row_sources: list[int] = []
-    policy: list[Any] = []
-    policy_id: list[int] = []
-    index: list[int] = []
-    heading: list[str | None] = []
-    text: list[str] = []
-    start: list[int] = []
-    end: list[int] = []
+    policies: list[Any] = []
+    policy_ids: list[int] = []
+    paragraphs = []
     n_ok = 0
     for position, source in enumerate(sources):
         try:
-            paragraphs = split_paragraphs(
-                _read_source(source), fmt=fmt, max_input_chars=chars, max_input_lines=lines
+            found = split_paragraphs(
+                read_source(source), fmt=fmt, max_input_chars=chars, max_input_lines=lines
             )
         except ModelLoadError:
             raise  # the sentence splitter's parameters: every policy would fail alike
-        except (_SourceError, PolicyMLError) as error:
+        except (SourceError, PolicyMLError) as error:
             if errors == "raise":
-                raise InvalidInputError(f"{_label(source.policy)}: {error}") from (
+                raise InvalidInputError(f"{policy_label(source.policy)}: {error}") from (
                     error.__cause__ or error
                 )
             failed.append(FailedPolicy(source.policy, str(error)))
@@ -413,46 +158,24 @@ def _classify_sources(
         except Exception as error:
             if errors == "raise":
                 if hasattr(error, "add_note"):
-                    error.add_note(f"while classifying {_label(source.policy)}")
+                    error.add_note(f"while classifying {policy_label(source.policy)}")
                 raise
             failed.append(FailedPolicy(source.policy, f"{type(error).__name__}: {error}"))
             failed_sources.append(position)
             continue
-        for p in paragraphs:
-            row_sources.append(position)
-            policy.append(source.policy)
-            policy_id.append(n_ok)
-            index.append(p.index)
-            heading.append(p.heading)
-            text.append(p.text)
-            start.append(p.start)
-            end.append(p.end)
+        paragraphs += found
+        row_sources += [position] * len(found)
+        policies += [source.policy] * len(found)
+        policy_ids += [n_ok] * len(found)
         n_ok += 1
-    if not text:
-        frame = _empty_result(columns[1:])
+    if not paragraphs:
+        frame = empty_result(model.categories)
         frame.insert(0, "policy", pd.Series(dtype=object))
-        return _BatchResult(frame, failed, n_ok, row_sources, failed_sources)
-    frame = pd.DataFrame(
-        {
-            "policy": pd.Series(policy, dtype=object),
-            "paragraph": index,
-            "heading": pd.Series(heading, dtype=object),
-            "text": text,
-            "start": start,
-            "end": end,
-        }
-    )
-    # ``policy_id`` keeps neighbour features (if the model has any) inside each policy
-    proba = model.predict_proba(
-        pd.DataFrame({"text": frame["text"], "heading": frame["heading"], "policy_id": policy_id})
-    )
-    chosen = proba >= model.thresholds
-    frame["labels"] = [
-        tuple(c for c, on in zip(categories, row, strict=True) if on) for row in chosen
-    ]
-    for j, category in enumerate(categories):
-        frame[f"p_{category}"] = proba[:, j]
-    return _BatchResult(frame[columns], failed, n_ok, row_sources, failed_sources)
+        return BatchResult(frame, failed, n_ok, row_sources, failed_sources)
+    frame = paragraph_frame(paragraphs)
+    frame.insert(0, "policy", pd.Series(policies, dtype=object))
+    frame = label_paragraphs(frame, model, policy_ids)
+    return BatchResult(frame, failed, n_ok, row_sources, failed_sources)
 
 
 # --------------------------------------------------------------------------------------------
@@ -464,7 +187,7 @@ _MODEL_CACHE_SIZE = 2
 _MODEL_CACHE_LOCK = threading.Lock()
 
 
-def _model_from_ref(ref: tuple[Any, ...]) -> Any:
+def _model_from_ref(ref: tuple[Any, ...]) -> PolicyModel:
     """The model in the file ``ref = ("own", path)`` that :func:`_ship_model` wrote (a joblib
     pickle this process family made itself), loaded at most once per worker process."""
     import joblib
@@ -488,9 +211,9 @@ def _run_batch(
     fmt: str,
     errors: str,
     limits: tuple[int, int] | None = None,
-) -> _BatchResult:
+) -> BatchResult:
     """Worker task: classify one batch with the process's cached model."""
-    return _classify_sources(sources, _model_from_ref(ref), fmt, errors, limits)
+    return classify_batch(sources, _model_from_ref(ref), fmt, errors, limits)
 
 
 # --------------------------------------------------------------------------------------------
@@ -501,7 +224,7 @@ def _run_batch(
 def iter_classify(
     policies: Any,
     *,
-    model: Any = None,
+    model: PolicyModel | str | Path | None = None,
     n_jobs: int | None = 1,
     batch_size: int = DEFAULT_BATCH_SIZE,
     fmt: str = "auto",
@@ -549,7 +272,7 @@ def iter_classify(
 def _iter_classify(
     policies: Any,
     *,
-    model: Any,
+    model: PolicyModel | str | Path | None,
     n_jobs: int | None,
     batch_size: int,
     fmt: str,
@@ -559,24 +282,15 @@ def _iter_classify(
     progress: bool | None,
     warn: bool,
 ) -> Iterator[pd.DataFrame]:
-    if errors not in _ERRORS:
-        raise InvalidInputError(f"errors must be 'raise' or 'skip'; got {errors!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise InvalidInputError(f"batch_size must be a positive int, got {batch_size!r}")
+    check_options(fmt, kind, errors, batch_size)
     if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int)):
         raise InvalidInputError(f"n_jobs must be an int or None, got {n_jobs!r}")
-    from policyml.preprocess import FORMATS
-
-    if not isinstance(fmt, str) or fmt not in FORMATS:
-        raise InvalidInputError(f"fmt must be one of {', '.join(FORMATS)}; got {fmt!r}")
     sources = iter_policy_sources(policies, kind=kind)
-    from policyml.predict import _resolve_model
-
-    resolved = _resolve_model(model)  # loaded here too, so a bad model fails before any work
+    resolved = resolve_model(model)  # loaded here too, so a bad model fails before any work
     jobs = 1 if n_jobs in (None, 0, 1) else _effective_jobs(n_jobs)
     if jobs == 1:
         results = (
-            _classify_sources(batch, resolved, fmt, errors, limits)
+            classify_batch(batch, resolved, fmt, errors, limits)
             for batch in _batches(sources, batch_size)
         )
         return _stream(results, progress, cleanup=None, warn=warn)
@@ -597,10 +311,7 @@ def _limits(max_input_chars: int | None, max_input_lines: int | None) -> tuple[i
     """The size limits as explicit ints, resolved in this process: worker processes do not see
     changes made here to ``policyml.preprocess.MAX_INPUT_*``, and "no limit" becomes
     ``sys.maxsize``."""
-    from policyml import preprocess
-
-    chars = preprocess._limit(max_input_chars, preprocess.MAX_INPUT_CHARS, "max_input_chars")
-    lines = preprocess._limit(max_input_lines, preprocess.MAX_INPUT_LINES, "max_input_lines")
+    chars, lines = resolve_limits(max_input_chars, max_input_lines)
     return (
         sys.maxsize if chars is None else chars,
         sys.maxsize if lines is None else lines,
@@ -613,7 +324,7 @@ def _effective_jobs(n_jobs: int) -> int:
     return max(1, int(effective_n_jobs(n_jobs)))
 
 
-def _ship_model(model: Any) -> tuple[tuple[Any, ...], Any]:
+def _ship_model(model: PolicyModel) -> tuple[tuple[Any, ...], Any]:
     """Write ``model`` once to a private temporary file that each worker loads once.
 
     A joblib pickle written by this process is safe to load, and loads in a fraction of the
@@ -640,7 +351,7 @@ def _batches(sources: Iterator[PolicySource], size: int) -> Iterator[list[Policy
 
 
 def _stream(
-    results: Iterable[_BatchResult], progress: bool | None, *, cleanup: Any, warn: bool
+    results: Iterable[BatchResult], progress: bool | None, *, cleanup: Any, warn: bool
 ) -> Iterator[pd.DataFrame]:
     from tqdm.auto import tqdm
 
@@ -695,7 +406,7 @@ def _stderr_is_tty() -> bool:
 def classify_many(
     policies: Any,
     *,
-    model: Any = ...,
+    model: PolicyModel | str | Path | None = ...,
     n_jobs: int | None = ...,
     batch_size: int = ...,
     fmt: str = ...,
@@ -712,7 +423,7 @@ def classify_many(
 def classify_many(
     policies: Any,
     *,
-    model: Any = ...,
+    model: PolicyModel | str | Path | None = ...,
     n_jobs: int | None = ...,
     batch_size: int = ...,
     fmt: str = ...,
@@ -728,7 +439,7 @@ def classify_many(
 def classify_many(
     policies: Any,
     *,
-    model: Any = None,
+    model: PolicyModel | str | Path | None = None,
     n_jobs: int | None = 1,
     batch_size: int = DEFAULT_BATCH_SIZE,
     fmt: str = "auto",
@@ -826,8 +537,6 @@ def classify_many(
     )
     if stream:
         return frames
-    import pandas as pd
-
     parts: list[pd.DataFrame] = []
     failed: list[FailedPolicy] = []
     n_policies = 0
@@ -842,174 +551,10 @@ def classify_many(
     elif parts:
         result = parts[0]
     else:
-        from policyml.predict import _empty_result, _resolve_model, result_columns
-
-        categories = list(_resolve_model(model).categories)
-        result = _empty_result(result_columns(categories))
+        result = empty_result(resolve_model(model).categories)
         result.insert(0, "policy", pd.Series(dtype=object))
     result.attrs = {"errors": tuple(failed), "n_policies": n_policies}
     if failed:
         _warn_skipped(failed, stacklevel=2)
     return result
 
-
-# --------------------------------------------------------------------------------------------
-# Writing results batch by batch
-# --------------------------------------------------------------------------------------------
-
-#: File name suffix -> output format of :class:`ResultWriter`.
-OUTPUT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
-
-
-def arrow_schema(columns: Iterable[str]) -> Any:
-    """The Arrow schema of result columns, for writing results as Parquet.
-
-    ``paragraph``, ``start`` and ``end`` are int64, ``labels`` a list of strings, ``p_*``
-    float64, every other column (``policy``, ``heading``, ``text``, ``error``) a string. Pass it
-    to ``dask.dataframe.DataFrame.to_parquet(..., schema=...)`` for a :mod:`policyml.dask`
-    result (whose ``policy`` values must then be strings).
-
-    Examples
-    --------
-    >>> arrow_schema(["policy", "paragraph", "labels", "p_cookies"]).types  # doctest: +SKIP
-    [DataType(string), DataType(int64), ListType(list<item: string>), DataType(double)]
-    """
-    import pyarrow as pa
-
-    fields = []
-    for column in columns:
-        if column in ("paragraph", "start", "end"):
-            kind = pa.int64()
-        elif column == "labels":
-            kind = pa.list_(pa.string())
-        elif column.startswith("p_"):
-            kind = pa.float64()
-        else:
-            kind = pa.string()
-        fields.append(pa.field(column, kind))
-    return pa.schema(fields)
-
-
-class ResultWriter:
-    """Append the DataFrames of :func:`iter_classify` to one CSV, JSON Lines or Parquet file.
-
-    CSV joins ``labels`` with ``";"`` (as ``policyml classify --format csv`` does); JSON Lines
-    writes one object per paragraph with ``labels`` as a list; Parquet stores ``labels`` as a
-    list of strings and ``policy`` as a string. Floats are written exactly. The file is
-    opened (and so checked) when the writer is created.
-
-    Parameters
-    ----------
-    destination : str, path or text stream
-        The file to write, or an open text stream (CSV and JSON Lines only) such as
-        ``sys.stdout``.
-    format : {"csv", "jsonl", "parquet"}, optional
-        Default: from the file name's suffix (see :data:`OUTPUT_FORMATS`).
-
-    Raises
-    ------
-    InvalidInputError
-        Unknown format or suffix, or Parquet without pyarrow installed.
-
-    Examples
-    --------
-    >>> import os, tempfile, policyml.batch
-    >>> path = os.path.join(tempfile.mkdtemp(), "out.jsonl")
-    >>> with policyml.batch.ResultWriter(path) as writer:
-    ...     for frame in policyml.batch.iter_classify(["We use cookies."]):
-    ...         writer.write(frame)
-    >>> writer.rows
-    1
-    """
-
-    def __init__(self, destination: Any, format: str | None = None) -> None:
-        if format is None:
-            if not isinstance(destination, str | os.PathLike):
-                raise InvalidInputError("format is needed when writing to a stream")
-            suffix = os.path.splitext(os.fspath(destination))[1].lower()
-            format = OUTPUT_FORMATS.get(suffix)
-            if format is None:
-                raise InvalidInputError(
-                    f"{os.fspath(destination)}: cannot tell the output format from the file"
-                    f" name; use one ending in {', '.join(OUTPUT_FORMATS)}"
-                )
-        if format not in set(OUTPUT_FORMATS.values()):
-            raise InvalidInputError(f"format must be csv, jsonl or parquet; got {format!r}")
-        if format == "parquet":
-            try:
-                import pyarrow  # noqa: F401
-            except ImportError:
-                raise InvalidInputError(
-                    "writing Parquet needs pyarrow: pip install pyarrow"
-                ) from None
-        self.format = format
-        self.rows = 0
-        self._parquet: Any = None
-        self._header = True
-        if isinstance(destination, str | os.PathLike):
-            binary = format == "parquet"
-            self._handle: Any = open(  # noqa: SIM115 - closed by close()
-                destination, "wb" if binary else "w", encoding=None if binary else "utf-8",
-                newline=None if binary else "",
-            )
-            self._owned = True
-        else:
-            if format == "parquet":
-                raise InvalidInputError("Parquet is written to a file, not to a stream")
-            self._handle, self._owned = destination, False
-
-    def write(self, frame: pd.DataFrame) -> None:
-        """Append the rows of ``frame`` (a result of :func:`iter_classify`)."""
-        if self.format == "parquet":
-            self._write_parquet(frame)
-        elif self.format == "csv":
-            out = frame.assign(labels=frame["labels"].map(";".join))
-            out.to_csv(self._handle, index=False, header=self._header, lineterminator="\n")
-        elif len(frame):
-            import json
-
-            records = frame.assign(labels=frame["labels"].map(list)).to_dict(orient="records")
-            self._handle.write(
-                "".join(json.dumps(r, ensure_ascii=False, default=_json_scalar) + "\n"
-                        for r in records)
-            )
-        self._header = False
-        self.rows += len(frame)
-
-    def _write_parquet(self, frame: pd.DataFrame) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        if self._parquet is None:
-            self._parquet = pq.ParquetWriter(self._handle, arrow_schema(frame.columns))
-        if len(frame):
-            out = frame.assign(
-                policy=frame["policy"].map(str), labels=frame["labels"].map(list)
-            )
-            out.attrs = {}  # pyarrow would try to store them as pandas metadata
-            table = pa.Table.from_pandas(out, schema=self._parquet.schema, preserve_index=False)
-            self._parquet.write_table(table)
-
-    def close(self) -> None:
-        """Finish the file (a Parquet footer) and close it if this writer opened it."""
-        try:
-            if self._parquet is not None:
-                self._parquet.close()
-                self._parquet = None
-            self._handle.flush()
-        finally:
-            if self._owned:
-                self._handle.close()
-
-    def __enter__(self) -> ResultWriter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _json_scalar(value: Any) -> Any:
-    """JSON for values ``json`` does not know: numpy scalars (e.g. ids from an index)."""
-    if hasattr(value, "item"):
-        return value.item()
-    return str(value)

@@ -11,8 +11,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policyml.exceptions import PolicyMLError
+
+if TYPE_CHECKING:
+    from policyml.model import PolicyModel
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -134,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.version:
-        from policyml import __version__
+        from policyml._version import __version__
 
         print(f"policyml {__version__}")
         return 0
@@ -160,8 +164,8 @@ def _fail(message: str) -> int:
     return EXIT_ERROR
 
 
-def _load(args: argparse.Namespace):  # -> PolicyModel
-    from policyml.persistence import load_model
+def _load(args: argparse.Namespace) -> PolicyModel:
+    from policyml.model import load_model
 
     return load_model(args.model, trusted=args.trusted)
 
@@ -198,8 +202,8 @@ def _classify(args: argparse.Namespace) -> int:
 def _read_policy(path: str) -> str | bytes:
     """One policy file, checked as ``classify_many`` checks files (missing, a folder, binary,
     too large: an error naming it), or standard input for ``-`` (which must not be empty)."""
-    from policyml.batch import PolicySource
     from policyml.exceptions import InvalidInputError
+    from policyml.sources import PolicySource
 
     if path != "-":
         return PolicySource(path, path=path).read()
@@ -224,7 +228,8 @@ def _classify_many(args: argparse.Namespace) -> int:
     import time
     import warnings
 
-    from policyml.batch import OUTPUT_FORMATS, ResultWriter, SkippedPoliciesWarning, iter_classify
+    from policyml.batch import SkippedPoliciesWarning, iter_classify
+    from policyml.writers import OUTPUT_FORMATS, ResultWriter
 
     if args.out_file is not None:
         fmt = OUTPUT_FORMATS.get(Path(args.out_file).suffix.lower())
@@ -283,8 +288,9 @@ def _classify_many(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    import policyml
     from policyml.datasets import load_labeled_csv, load_opp115
+    from policyml.metrics import cross_validate
+    from policyml.model import train
 
     categories = args.categories.split(",") if args.categories else None
     progress = not args.no_progress
@@ -305,14 +311,14 @@ def _train(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             data = data.assign(policy_id=range(len(data)))
-        cv = policyml.cross_validate(data, folds=folds, categories=categories, progress=progress)
+        cv = cross_validate(data, folds=folds, categories=categories, progress=progress)
         print(f"{args.folds}-fold grouped cross-validation on {source}:")
         print(cv.report.round(3).to_string())
         metrics = {
             "folds": folds if isinstance(folds, int) else "policy_folds.csv",
             "report": json.loads(cv.report.round(4).to_json(orient="index")),
         }
-    model = policyml.train(data, categories=categories, progress=progress)
+    model = train(data, categories=categories, progress=progress)
     model.metadata["training_data"]["source"] = source
     if metrics:
         model.metadata["cv_metrics"] = metrics
@@ -327,10 +333,10 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    import policyml
+    from policyml.metrics import evaluate
 
     model = _load(args)
-    report = policyml.evaluate(model, args.csv)
+    report = evaluate(model, args.csv)
     print(report.round(3).to_string())
     if args.plot:
         try:

@@ -24,26 +24,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from policyml.batch import (
-    DEFAULT_BATCH_SIZE,
-    PolicySource,
-    _classify_sources,
-    _iter_items,
-)
+from policyml.batch import DEFAULT_BATCH_SIZE, BatchResult, check_options, classify_batch
 from policyml.exceptions import InvalidInputError
+from policyml.frames import PROBA_PREFIX, result_columns
+from policyml.model import PolicyModel, resolve_model
+from policyml.sources import PolicySource, iter_items
 
 if TYPE_CHECKING:
     import dask.bag
     import dask.dataframe
 
 __all__ = ["classify_bag", "classify_dataframe", "result_meta"]
-
-_KINDS = ("auto", "text", "path")
-
 
 def result_meta(categories: Sequence[str], *, errors: str = "raise") -> pd.DataFrame:
     """The empty DataFrame describing the result columns and dtypes (Dask's ``meta``).
@@ -55,8 +51,6 @@ def result_meta(categories: Sequence[str], *, errors: str = "raise") -> pd.DataF
     >>> list(result_meta(["cookies"]).columns)
     ['policy', 'paragraph', 'heading', 'text', 'start', 'end', 'labels', 'p_cookies']
     """
-    from policyml.predict import result_columns
-
     text_dtype = pd.Series(["x"]).dtype  # what pandas infers for strings (object or str)
     dtypes: dict[str, Any] = {
         "policy": object,
@@ -66,7 +60,7 @@ def result_meta(categories: Sequence[str], *, errors: str = "raise") -> pd.DataF
         "start": "int64",
         "end": "int64",
         "labels": object,
-        **{f"p_{c}": "float64" for c in categories},
+        **{PROBA_PREFIX + c: "float64" for c in categories},
     }
     columns = ["policy", *result_columns(categories)]
     if errors == "skip":
@@ -78,7 +72,7 @@ def result_meta(categories: Sequence[str], *, errors: str = "raise") -> pd.DataF
 def classify_bag(
     bag: dask.bag.Bag,
     *,
-    model: Any = None,
+    model: PolicyModel | str | Path | None = None,
     fmt: str = "auto",
     kind: str = "auto",
     errors: str = "raise",
@@ -128,7 +122,7 @@ def classify_bag(
 
     if not isinstance(bag, db.Bag):
         raise InvalidInputError(f"bag must be a dask.bag.Bag, got {type(bag).__name__}")
-    resolved = _load(model)
+    resolved = resolve_model(model)
     meta = result_meta(resolved.categories, errors=errors)
     numbers = db.from_sequence(range(bag.npartitions), npartitions=bag.npartitions)
     records = db.map_partitions(
@@ -142,7 +136,7 @@ def classify_dataframe(
     column: str = "text",
     *,
     id_column: str | None = None,
-    model: Any = None,
+    model: PolicyModel | str | Path | None = None,
     fmt: str = "auto",
     kind: str = "text",
     errors: str = "raise",
@@ -203,7 +197,7 @@ def classify_dataframe(
             raise InvalidInputError(
                 f"no column {name!r} in the DataFrame (columns: {list(map(str, ddf.columns))})"
             )
-    resolved = _load(model)
+    resolved = resolve_model(model)
     meta = result_meta(resolved.categories, errors=errors)
     return ddf.map_partitions(
         _frame_partition,
@@ -221,8 +215,6 @@ def classify_dataframe(
 
 
 def _check(fmt: str, kind: str, errors: str, batch_size: int) -> None:
-    from policyml.preprocess import FORMATS
-
     try:
         import dask.bag
         import dask.dataframe  # noqa: F401
@@ -230,24 +222,10 @@ def _check(fmt: str, kind: str, errors: str, batch_size: int) -> None:
         raise ImportError(
             f"policyml.dask needs Dask ({error}): pip install 'policyml[dask]'"
         ) from error
-
-    if not isinstance(fmt, str) or fmt not in FORMATS:
-        raise InvalidInputError(f"fmt must be one of {', '.join(FORMATS)}; got {fmt!r}")
-    if kind not in _KINDS:
-        raise InvalidInputError(f"kind must be one of {', '.join(_KINDS)}; got {kind!r}")
-    if errors not in ("raise", "skip"):
-        raise InvalidInputError(f"errors must be 'raise' or 'skip'; got {errors!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise InvalidInputError(f"batch_size must be a positive int, got {batch_size!r}")
+    check_options(fmt, kind, errors, batch_size)
 
 
-def _load(model: Any) -> Any:
-    from policyml.predict import _resolve_model
-
-    return _resolve_model(model)
-
-
-def _ship(model: Any) -> Any:
+def _ship(model: PolicyModel) -> Any:
     """``model`` as an argument of tasks that reaches each worker once."""
     try:
         from distributed import default_client
@@ -265,7 +243,7 @@ def _ship(model: Any) -> Any:
 def _bag_partition(
     items: Any,
     numbers: Any,
-    model: Any,
+    model: PolicyModel,
     fmt: str,
     kind: str,
     errors: str,
@@ -274,7 +252,7 @@ def _bag_partition(
 ) -> list[dict[str, Any]]:
     (number,) = list(numbers)
     sources = list(
-        _iter_items(
+        iter_items(
             list(items),
             kind,
             True,
@@ -290,7 +268,7 @@ def _frame_partition(
     part: pd.DataFrame,
     column: str,
     id_column: str | None,
-    model: Any,
+    model: PolicyModel,
     fmt: str,
     kind: str,
     errors: str,
@@ -314,7 +292,7 @@ def _cell_source(policy: Any, value: Any, kind: str) -> PolicySource:
 
 def _classify_partition(
     sources: list[PolicySource],
-    model: Any,
+    model: PolicyModel,
     fmt: str,
     errors: str,
     batch_size: int,
@@ -323,7 +301,7 @@ def _classify_partition(
     """Classify one partition's sources in batches; failed policies become error rows."""
     frames = []
     for start in range(0, len(sources), batch_size):
-        result = _classify_sources(sources[start : start + batch_size], model, fmt, errors)
+        result = classify_batch(sources[start : start + batch_size], model, fmt, errors)
         frame = result.frame
         if errors == "skip":
             frame = frame.assign(error=pd.Series([None] * len(frame), dtype=object))
@@ -339,7 +317,7 @@ def _classify_partition(
     return out
 
 
-def _with_error_rows(frame: pd.DataFrame, result: Any, meta: pd.DataFrame) -> pd.DataFrame:
+def _with_error_rows(frame: pd.DataFrame, result: BatchResult, meta: pd.DataFrame) -> pd.DataFrame:
     """Insert one row per failed policy of ``result`` where the policy stood in the input."""
     n = len(result.failed)
     rows = pd.DataFrame(
@@ -351,7 +329,7 @@ def _with_error_rows(frame: pd.DataFrame, result: Any, meta: pd.DataFrame) -> pd
             "start": [-1] * n,
             "end": [-1] * n,
             "labels": pd.Series([()] * n, dtype=object),
-            **{c: [float("nan")] * n for c in meta.columns if c.startswith("p_")},
+            **{c: [float("nan")] * n for c in meta.columns if c.startswith(PROBA_PREFIX)},
             "error": pd.Series([f.error for f in result.failed], dtype=object),
         }
     )[list(meta.columns)]

@@ -19,12 +19,14 @@ from pathlib import Path
 import pandas as pd
 
 from policyml._resources import shipped_file
+from policyml.categories import CATEGORIES
 from policyml.exceptions import DataValidationError, InvalidInputError
 
 __all__ = [
     "OPP115_CATEGORIES",
     "OPP115_TAXONOMIES",
     "PRIVACYGLUE_CATEGORIES",
+    "labeled_frame",
     "load_example_csv",
     "load_example_policy",
     "load_labeled_csv",
@@ -33,10 +35,6 @@ __all__ = [
     "validate_labeled_frame",
 ]
 
-DEFAULT_CATEGORIES: tuple[str, ...] = ("collection", "sharing", "cookies", "children", "security")
-
-#: Columns a labeled frame may carry besides ``text`` and the category columns.
-CONTEXT_COLUMNS: tuple[str, ...] = ("policy_id", "heading")
 _KNOWN_EXTRA = {"policy_id", "policy_name", "segment_id", "heading", "fold", "labels", "id"}
 
 # OPP-115 category names as written in the annotation files, with the column name we give them.
@@ -64,8 +62,6 @@ _OTHER_TYPES = {
 PRIVACYGLUE_CATEGORIES: tuple[str, ...] = tuple(
     [c for c in OPP115_CATEGORIES if c != "other"] + list(_OTHER_TYPES.values())
 )
-
-Annotation = tuple[str, dict]  # (category name, attribute-value dict)
 
 
 def _policyml_labels(category: str, attributes: dict) -> set[str]:
@@ -108,7 +104,7 @@ def _value(attributes: dict, name: str) -> str | None:
 
 #: taxonomy name -> (category columns, annotation -> labels)
 OPP115_TAXONOMIES: dict[str, tuple[tuple[str, ...], Callable[[str, dict], set[str]]]] = {
-    "policyml": (DEFAULT_CATEGORIES, _policyml_labels),
+    "policyml": (CATEGORIES, _policyml_labels),
     "opp115": (OPP115_CATEGORIES, _opp115_labels),
     "privacyglue": (PRIVACYGLUE_CATEGORIES, _privacyglue_labels),
 }
@@ -432,6 +428,32 @@ def _parse_csv(text: str, source: str) -> tuple[list[str], list[list[str]], list
     return header, records, lines
 
 
+def labeled_frame(
+    data: pd.DataFrame | str | Path, categories: Sequence[str] | None = None
+) -> tuple[pd.DataFrame, str]:
+    """Labeled data, validated: ``(frame, source)`` from a DataFrame or a CSV path.
+
+    ``source`` names the data in messages (the file, or ``"<DataFrame>"``). Without
+    ``categories``, the data must have policyml's five category columns (or a ``labels``
+    column).
+    """
+    if isinstance(data, str | Path):
+        return load_labeled_csv(data, categories=categories), str(data)
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidInputError(
+            f"labeled data must be a DataFrame or a CSV path, got {type(data).__name__}"
+        )
+    if categories is None:
+        missing = [c for c in CATEGORIES if c not in data.columns]
+        if missing and "labels" not in data.columns:
+            raise DataValidationError(
+                f"labeled data lacks category column(s) {missing}; pass categories=[...] to use"
+                f" another label set (columns found: {list(map(str, data.columns))})"
+            )
+        categories = CATEGORIES
+    return validate_labeled_frame(data, categories=categories), "<DataFrame>"
+
+
 def validate_labeled_frame(
     frame: pd.DataFrame,
     *,
@@ -465,7 +487,7 @@ def validate_labeled_frame(
             raise DataValidationError(f"{source}, {where(i)}, column 'text': text is {what}")
 
     if "labels" in frame.columns and categories is None:
-        categories = DEFAULT_CATEGORIES
+        categories = CATEGORIES
     categories = _resolve_categories(frame, categories, source)
     out = frame.copy()
     if "labels" in frame.columns and not set(categories) <= set(frame.columns):
@@ -492,8 +514,8 @@ def _resolve_categories(
     frame: pd.DataFrame, categories: Sequence[str] | None, source: str
 ) -> list[str]:
     if categories is None:
-        if set(DEFAULT_CATEGORIES) & set(frame.columns):
-            categories = DEFAULT_CATEGORIES
+        if set(CATEGORIES) & set(frame.columns):
+            categories = CATEGORIES
         else:
             categories = [c for c in frame.columns if c not in {"text", *_KNOWN_EXTRA}]
     if isinstance(categories, str):

@@ -9,17 +9,20 @@ regression), so they are an exact account of the score, not an approximation.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import weakref
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from policyml.exceptions import DataValidationError, InvalidInputError
+from policyml.frames import PROBA_PREFIX, check_result, result_categories
+from policyml.linear import LinearView, linear_view, split_feature_name, transform_until
+from policyml.model import PolicyModel, resolve_model
+from policyml.predict import classify
+from policyml.preprocess import decode_bytes, split_sentences
 
 __all__ = ["errors", "evidence_sentences", "explain", "summarize", "top_features"]
 
@@ -46,151 +49,6 @@ _WORD = re.compile(r"(?u)\b\w\w+\b")
 
 
 # --------------------------------------------------------------------------- linear view
-
-
-@dataclass
-class _LinearView:
-    """The parts of a fitted linear pipeline that explanations need."""
-
-    pipeline: Any
-    categories: list[str]
-    names: np.ndarray  # feature names, "block__term"
-    coef: np.ndarray  # (n_categories, n_features)
-    intercept: np.ndarray  # (n_categories,)
-    thresholds: np.ndarray
-
-    def transform(self, frame: pd.DataFrame) -> Any:
-        """Feature matrix (sparse or dense) of model input rows."""
-        return _transform(self.pipeline, frame, len(self.pipeline.steps) - 1)
-
-
-def _transform(pipeline: Any, X: Any, stop: int) -> Any:
-    """``X`` through the first ``stop`` steps of a fitted pipeline.
-
-    Step by step rather than ``pipeline[:stop].transform``: scikit-learn refuses a sub-pipeline
-    whose last step is stateless (it looks unfitted).
-    """
-    for _, step in pipeline.steps[:stop]:
-        if step is None or (isinstance(step, str) and step == "passthrough"):
-            continue
-        X = step.transform(X)
-    return X
-
-
-#: pipeline -> (fingerprint of its fitted classifier, coef, intercept, feature names)
-_VIEWS: weakref.WeakKeyDictionary[Any, tuple[Any, ...]] = weakref.WeakKeyDictionary()
-
-
-def _resolve_model(model: Any) -> Any:
-    from policyml.predict import _resolve_model as resolve
-
-    return resolve(model)
-
-
-def _linear_view(model: Any) -> _LinearView:
-    pipeline = getattr(model, "pipeline", None)
-    steps = getattr(pipeline, "steps", None)
-    if not steps or len(steps) < 2:
-        raise InvalidInputError(
-            "explanations need a model whose pipeline is a scikit-learn Pipeline of feature"
-            f" transformers followed by a linear classifier; got {type(pipeline).__name__}"
-        )
-    categories = list(model.categories)
-    k = len(categories)
-    name, classifier = steps[-1]
-    fingerprint = (
-        id(classifier),
-        id(getattr(classifier, "coef_", None)),
-        tuple(id(e) for e in getattr(classifier, "estimators_", None) or ()),
-        k,
-    )
-    cached = _VIEWS.get(pipeline)
-    if cached is not None and cached[0] == fingerprint:
-        coef, intercept, names = cached[1:]
-    else:
-        coef, intercept = _coefficients(classifier, name, k)
-        names = _feature_names(pipeline, coef.shape[1])  # slow for big vocabularies: cached
-        with contextlib.suppress(TypeError):  # not weak-referenceable: no cache
-            _VIEWS[pipeline] = (fingerprint, coef, intercept, names)
-    thresholds = np.broadcast_to(
-        np.asarray(getattr(model, "thresholds", 0.5), dtype=float), (k,)
-    ).copy()
-    return _LinearView(pipeline, categories, names, coef, intercept, thresholds)
-
-
-def _coefficients(classifier: Any, step: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(coef, intercept)`` of shape ``(k, n_features)`` and ``(k,)`` from the last step."""
-
-    def not_linear(what: str) -> InvalidInputError:
-        return InvalidInputError(
-            f"explanations need a linear classifier as the pipeline's last step ({step!r}), one"
-            f" coefficient per feature and category; {what}. Use a linear model such as"
-            " LogisticRegression (optionally in OneVsRestClassifier)"
-        )
-
-    estimators = getattr(classifier, "estimators_", None)
-    if isinstance(estimators, list | tuple) and estimators:
-        if len(estimators) != k:
-            raise not_linear(
-                f"{type(classifier).__name__} has {len(estimators)} estimators for {k} categories"
-            )
-        rows: list[np.ndarray | None] = []
-        intercepts = []
-        for estimator in estimators:
-            coef = getattr(estimator, "coef_", None)
-            if coef is None:
-                if type(estimator).__name__ == "_ConstantPredictor":  # a category never seen
-                    rows.append(None)
-                    intercepts.append(0.0)
-                    continue
-                raise not_linear(f"{type(estimator).__name__} has no coef_")
-            coef = _dense(coef)
-            if coef.ndim == 2 and coef.shape[0] != 1:
-                raise not_linear(f"{type(estimator).__name__} is not a binary linear model")
-            rows.append(coef.ravel())
-            intercepts.append(float(np.ravel(getattr(estimator, "intercept_", 0.0))[0]))
-        width = next((len(r) for r in rows if r is not None), 0)
-        matrix = np.vstack([r if r is not None else np.zeros(width) for r in rows])
-        return matrix, np.asarray(intercepts, dtype=float)
-    coef = getattr(classifier, "coef_", None)
-    if coef is None:
-        raise not_linear(f"{type(classifier).__name__} has no coef_")
-    coef = np.atleast_2d(_dense(coef))
-    if coef.shape[0] != k:
-        raise not_linear(f"its coef_ has {coef.shape[0]} rows for {k} categories")
-    intercept = np.broadcast_to(
-        np.asarray(getattr(classifier, "intercept_", 0.0), dtype=float).ravel(), (k,)
-    ).copy()
-    return coef, intercept
-
-
-def _dense(coef: Any) -> np.ndarray:
-    if hasattr(coef, "toarray"):
-        coef = coef.toarray()
-    return np.asarray(coef, dtype=float)
-
-
-def _feature_names(pipeline: Any, n_features: int) -> np.ndarray:
-    """``block__term`` names of the columns the classifier sees (generic ``x<i>`` fallback)."""
-    candidates = [lambda: pipeline[:-1].get_feature_names_out()]
-    features = dict(pipeline.steps).get("features")
-    if features is not None:
-        candidates.append(features.get_feature_names_out)
-    for candidate in candidates:
-        try:
-            names = np.asarray(candidate(), dtype=object)
-        except (AttributeError, ValueError, TypeError, NotImplementedError):
-            continue
-        if len(names) == n_features:
-            return names
-    return np.asarray([f"x{i}" for i in range(n_features)], dtype=object)
-
-
-def _split_name(name: str) -> tuple[str, str]:
-    block, sep, term = str(name).partition("__")
-    return (block, term) if sep else ("", block)
-
-
 # --------------------------------------------------------------------------- surface forms
 
 
@@ -233,7 +91,7 @@ class _Phrases:
         self.columns: pd.DataFrame | None = None
         if self.blocks:
             try:
-                self.columns = _transform(pipeline, frame, self.index)
+                self.columns = transform_until(pipeline, frame, self.index)
             except Exception:
                 self.columns = None
         self._cache: dict[tuple[str, int], dict[str, str]] = {}
@@ -304,8 +162,6 @@ def _input_frame(paragraph: Any, heading: str | None, row: Any) -> tuple[pd.Data
     else:
         text = paragraph
     if isinstance(text, bytes | bytearray):
-        from policyml.preprocess import decode_bytes
-
         text = decode_bytes(bytes(text))
     if not isinstance(text, str):
         raise InvalidInputError(
@@ -319,8 +175,8 @@ def _input_frame(paragraph: Any, heading: str | None, row: Any) -> tuple[pd.Data
     return frame, 0
 
 
-def _explain_rows(
-    view: _LinearView,
+def explain_rows(
+    view: LinearView,
     frame: pd.DataFrame,
     proba: np.ndarray,
     *,
@@ -349,7 +205,7 @@ def _explain_rows(
                 order = order[:top]
             for rank, i in enumerate(order, start=1):
                 name = str(view.names[columns[i]])
-                block, term = _split_name(name)
+                block, term = split_feature_name(name)
                 records.append(
                     {
                         "row": r,
@@ -370,7 +226,7 @@ def _explain_rows(
 
 
 def evidence_sentences(
-    model: Any, frame: pd.DataFrame, wanted: Sequence[Sequence[str]]
+    model: PolicyModel, frame: pd.DataFrame, wanted: Sequence[Sequence[str]]
 ) -> list[dict[str, tuple[str, float]]]:
     """For each row, its sentence with the highest probability for each wanted category.
 
@@ -395,8 +251,6 @@ def evidence_sentences(
     >>> evidence_sentences(policyml.load_model(), frame, [["cookies"]])[0]["cookies"][0]
     'We use cookies to count visits.'
     """
-    from policyml.preprocess import split_sentences
-
     categories = list(model.categories)
     headings = frame["heading"] if "heading" in frame.columns else [None] * len(frame)
     owner, texts, heads = [], [], []
@@ -429,7 +283,7 @@ def evidence_sentences(
 def explain(
     paragraph: str | pd.Series | Mapping[str, Any] | pd.DataFrame,
     *,
-    model: Any = None,
+    model: PolicyModel | str | Path | None = None,
     top: int | None = 10,
     heading: str | None = None,
     row: Any = None,
@@ -497,11 +351,11 @@ def explain(
     """
     if top is not None and (not isinstance(top, int | np.integer) or top < 1):
         raise InvalidInputError(f"top must be a positive int or None, got {top!r}")
-    model = _resolve_model(model)
+    model = resolve_model(model)
     frame, position = _input_frame(paragraph, heading, row)
-    view = _linear_view(model)
+    view = linear_view(model)
     proba = model.predict_proba(frame)
-    records = _explain_rows(view, frame, proba, top=top, rows=[position])
+    records = explain_rows(view, frame, proba, top=top, rows=[position])
     predicted = [
         c for j, c in enumerate(view.categories) if proba[position, j] >= view.thresholds[j]
     ]
@@ -524,7 +378,7 @@ def explain(
     return result
 
 
-def top_features(model: Any = None, *, n: int = 10) -> pd.DataFrame:
+def top_features(model: PolicyModel | str | Path | None = None, *, n: int = 10) -> pd.DataFrame:
     """The features with the largest positive and negative coefficients of each category.
 
     Parameters
@@ -547,8 +401,8 @@ def top_features(model: Any = None, *, n: int = 10) -> pd.DataFrame:
     >>> top.loc[(top["category"] == "cookies") & (top["direction"] == "+"), "term"].iloc[0]
     'cooki'
     """
-    model = _resolve_model(model)
-    view = _linear_view(model)
+    model = resolve_model(model)
+    view = linear_view(model)
     rows = []
     for j, category in enumerate(view.categories):
         coef = view.coef[j]
@@ -557,7 +411,7 @@ def top_features(model: Any = None, *, n: int = 10) -> pd.DataFrame:
             for rank, i in enumerate(picks, start=1):
                 if (coef[i] > 0) != (direction == "+") or coef[i] == 0:
                     continue
-                block, term = _split_name(str(view.names[i]))
+                block, term = split_feature_name(str(view.names[i]))
                 rows.append(
                     {
                         "category": category,
@@ -576,19 +430,10 @@ def top_features(model: Any = None, *, n: int = 10) -> pd.DataFrame:
 # --------------------------------------------------------------------------- summarize
 
 
-def _categories_of_result(result: pd.DataFrame) -> list[str]:
-    categories = [str(c)[2:] for c in result.columns if str(c).startswith("p_")]
-    missing = [c for c in ("text", "labels") if c not in result.columns]
-    if missing or not categories:
-        raise InvalidInputError(
-            "expected a policyml.classify() result (columns text, labels and p_<category>);"
-            f" got columns {list(map(str, result.columns))}"
-        )
-    return categories
-
-
 def summarize(
-    result: pd.DataFrame | str | bytes | Sequence[str], *, model: Any = None
+    result: pd.DataFrame | str | bytes | Sequence[str],
+    *,
+    model: PolicyModel | str | Path | None = None,
 ) -> pd.DataFrame:
     """One row per category: does the policy address it, where, and how strongly.
 
@@ -619,10 +464,8 @@ def summarize(
     '4. Children'
     """
     if not isinstance(result, pd.DataFrame):
-        from policyml.predict import classify
-
         result = classify(result, model=model)
-    categories = _categories_of_result(result)
+    categories = check_result(result)
     labels = result["labels"].tolist()
     bad = next((v for v in labels if not isinstance(v, tuple | list | set | frozenset)), None)
     if bad is not None:
@@ -632,7 +475,7 @@ def summarize(
     rows = []
     for category in categories:
         count = sum(category in value for value in labels)
-        p = result[f"p_{category}"].to_numpy(dtype=float)
+        p = result[PROBA_PREFIX + category].to_numpy(dtype=float)
         best = int(np.argmax(p)) if len(p) else -1
         present = count > 0
         position, heading = best, None
@@ -714,7 +557,7 @@ def errors(
             f"data has {len(data)} rows but predictions {len(predictions)}; they must align"
         )
     if categories is None:
-        categories = [str(c)[2:] for c in predictions.columns if str(c).startswith("p_")]
+        categories = result_categories(predictions)
     extra = [c for c in ("policy_id", "heading") if c in data.columns]
     rows = []
     for category in categories:
@@ -723,7 +566,7 @@ def errors(
                 raise InvalidInputError(f"no {column!r} column to compare for {category!r}")
         truth = data[category].to_numpy(dtype=int)
         decided = predictions[category].to_numpy(dtype=int)
-        p = predictions[f"p_{category}"].to_numpy(dtype=float)
+        p = predictions[PROBA_PREFIX + category].to_numpy(dtype=float)
         fp = np.flatnonzero((decided == 1) & (truth == 0))
         fn = np.flatnonzero((decided == 0) & (truth == 1))
         picks = (

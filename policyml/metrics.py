@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,20 +10,24 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import GroupKFold
 
-from policyml.datasets import DEFAULT_CATEGORIES, load_labeled_csv, validate_labeled_frame
+from policyml.categories import CATEGORIES
+from policyml.datasets import labeled_frame
 from policyml.exceptions import DataValidationError, InvalidInputError
+from policyml.frames import PROBA_PREFIX, decide
+from policyml.model import PolicyModel, train
 
 __all__ = [
     "CrossValidationResult",
     "bootstrap_ci",
+    "bootstrap_intervals",
     "classification_report",
     "cross_validate",
     "evaluate",
 ]
 
 _COLUMNS = ["precision", "recall", "f1", "support"]
+_METRICS = ("precision", "recall", "f1")
 
 
 def classification_report(
@@ -35,8 +40,11 @@ def classification_report(
     >>> import numpy as np
     >>> report = classification_report(np.array([[1, 0], [0, 1]]), np.array([[1, 0], [1, 1]]),
     ...                                ["a", "b"])
-    >>> report.loc["a", "precision"], report.loc["b", "f1"], report.loc["micro avg", "support"]
-    (0.5, 1.0, 2)
+    >>> report.loc[["a", "b"], ["precision", "f1", "support"]]
+              precision   f1  support
+    category
+    a               0.5  0.666667        1
+    b               1.0  1.000000        1
     """
     y_true = np.asarray(y_true, dtype=int)
     y_pred = np.asarray(y_pred, dtype=int)
@@ -70,7 +78,7 @@ def _prf(tp: Any, predicted: Any, support: Any) -> tuple[Any, Any, Any]:
     return precision, recall, f1
 
 
-def evaluate(model: Any, data: pd.DataFrame | str | Path) -> pd.DataFrame:
+def evaluate(model: PolicyModel, data: pd.DataFrame | str | Path) -> pd.DataFrame:
     """Score a model on labeled paragraphs.
 
     Parameters
@@ -96,17 +104,96 @@ def evaluate(model: Any, data: pd.DataFrame | str | Path) -> pd.DataFrame:
     ['precision', 'recall', 'f1', 'support']
     """
     categories = list(model.categories)
-    frame = labeled_frame_for(model, data)
+    frame, _ = labeled_frame(data, categories)
     predictions = model.predict(frame)
     return classification_report(frame[categories].to_numpy(dtype=int), predictions, categories)
 
 
-def labeled_frame_for(model: Any, data: pd.DataFrame | str | Path) -> pd.DataFrame:
-    """Labeled data (a frame or a CSV path), validated against ``model``'s categories."""
-    categories = list(model.categories)
-    if isinstance(data, str | Path):
-        return load_labeled_csv(data, categories=categories)
-    return validate_labeled_frame(data, categories=categories)
+def bootstrap_intervals(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    categories: Sequence[str],
+    groups: Sequence[Any] | None = None,
+    *,
+    metrics: Sequence[str] = _METRICS,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """:func:`classification_report` plus bootstrap confidence intervals resampling groups.
+
+    Whole groups (policies: paragraphs of one policy are not independent) are drawn with
+    replacement ``n_boot`` times. A resample in which a metric is undefined (precision with
+    nothing predicted, recall or F1 with no positive at all) says nothing about it: it is left
+    out of that metric's quantiles and of that resample's macro average.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (n, k)
+        0/1 labels and decisions.
+    categories : sequence of str
+    groups : sequence, optional
+        The group of each row; default every row its own group.
+    metrics : sequence of {"precision", "recall", "f1"}
+        Metrics that get ``<metric>_low`` and ``<metric>_high`` columns.
+    n_boot : int, default 1000
+    level : float, default 0.95
+    random_state : int, default 0
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by category, ``"micro avg"`` and ``"macro avg"``.
+
+    Examples
+    --------
+    >>> y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+    >>> report = bootstrap_intervals(y, y, ["a", "b"], n_boot=50)
+    >>> report.loc["a", ["f1", "f1_low", "f1_high"]].tolist()
+    [1.0, 1.0, 1.0]
+    """
+    y_true = np.asarray(y_true, dtype=int)
+    y_pred = np.asarray(y_pred, dtype=int)
+    report = classification_report(y_true, y_pred, categories)
+    unknown = [m for m in metrics if m not in _METRICS]
+    if unknown:
+        raise InvalidInputError(f"unknown metric(s) {unknown}; choose from {list(_METRICS)}")
+    if n_boot <= 0 or not len(y_true):
+        return report
+    rows = range(len(y_true)) if groups is None else list(groups)
+    codes = pd.factorize(pd.Series(rows).astype(str))[0]
+    n_groups = int(codes.max()) + 1
+    # per-group sufficient statistics: tp, predicted, support per category
+    stats = np.zeros((n_groups, 3, len(categories)))
+    np.add.at(stats[:, 0], codes, y_true & y_pred)
+    np.add.at(stats[:, 1], codes, y_pred)
+    np.add.at(stats[:, 2], codes, y_true)
+    rng = np.random.default_rng(random_state)
+    draws = rng.integers(0, n_groups, size=(n_boot, n_groups))
+    totals = stats[draws].sum(axis=1)  # (n_boot, 3, k)
+    tp, predicted, support = totals[:, 0], totals[:, 1], totals[:, 2]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_category = {
+            "precision": np.where(predicted > 0, tp / predicted, np.nan),
+            "recall": np.where(support > 0, tp / support, np.nan),
+            "f1": np.where(predicted + support > 0, 2 * tp / (predicted + support), np.nan),
+        }
+        tp_all, pred_all, sup_all = tp.sum(1), predicted.sum(1), support.sum(1)
+        micro = {
+            "precision": np.where(pred_all > 0, tp_all / pred_all, np.nan),
+            "recall": np.where(sup_all > 0, tp_all / sup_all, np.nan),
+            "f1": np.where(pred_all + sup_all > 0, 2 * tp_all / (pred_all + sup_all), np.nan),
+        }
+    alpha = (1 - level) / 2
+    for name in metrics:
+        with warnings.catch_warnings():  # all-NaN columns (a metric never defined) stay NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            macro = np.nanmean(per_category[name], axis=1)
+            samples = np.column_stack([per_category[name], micro[name], macro])
+            low, high = np.nanquantile(samples, [alpha, 1 - alpha], axis=0)
+        report[f"{name}_low"] = low
+        report[f"{name}_high"] = high
+    return report
 
 
 def bootstrap_ci(
@@ -122,30 +209,20 @@ def bootstrap_ci(
     """Bootstrap confidence intervals of F1 resampling whole groups (policies).
 
     Returns a DataFrame indexed like :func:`classification_report` (categories, ``"micro
-    avg"``, ``"macro avg"``) with columns ``f1``, ``f1_low``, ``f1_high``.
+    avg"``, ``"macro avg"``) with columns ``f1``, ``f1_low``, ``f1_high``; see
+    :func:`bootstrap_intervals`.
     """
-    y_true = np.asarray(y_true, dtype=int)
-    y_pred = np.asarray(y_pred, dtype=int)
-    codes, uniques = pd.factorize(pd.Series(list(groups)).astype(str))
-    k = y_true.shape[1]
-    # per-group sufficient statistics: tp, predicted, support per category
-    stats = np.zeros((len(uniques), 3, k))
-    np.add.at(stats[:, 0], codes, y_true & y_pred)
-    np.add.at(stats[:, 1], codes, y_pred)
-    np.add.at(stats[:, 2], codes, y_true)
-    rng = np.random.default_rng(random_state)
-    draws = rng.integers(0, len(uniques), size=(n_boot, len(uniques)))
-    totals = stats[draws].sum(axis=1)  # (n_boot, 3, k)
-    tp, predicted, support = totals[:, 0], totals[:, 1], totals[:, 2]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f1 = np.where(predicted + support > 0, 2 * tp / (predicted + support), 0.0)
-        micro = 2 * tp.sum(1) / (predicted.sum(1) + support.sum(1))
-    samples = np.column_stack([f1, micro, f1.mean(axis=1)])
-    alpha = (1 - level) / 2
-    low, high = np.quantile(samples, [alpha, 1 - alpha], axis=0)
-    point = classification_report(y_true, y_pred, categories)["f1"].to_numpy()
-    index = [*categories, "micro avg", "macro avg"]
-    return pd.DataFrame({"f1": point, "f1_low": low, "f1_high": high}, index=index)
+    report = bootstrap_intervals(
+        y_true,
+        y_pred,
+        categories,
+        groups,
+        metrics=("f1",),
+        n_boot=n_boot,
+        level=level,
+        random_state=random_state,
+    )
+    return report[["f1", "f1_low", "f1_high"]]
 
 
 @dataclass
@@ -231,10 +308,10 @@ def cross_validate(
     >>> round(cv.macro_f1, 2)  # doctest: +SKIP
     0.84
     """
-    from policyml.model import _labeled_frame, train
+    from sklearn.model_selection import GroupKFold
 
-    frame, _ = _labeled_frame(data, categories)
-    cats = list(categories) if categories is not None else list(DEFAULT_CATEGORIES)
+    frame, _ = labeled_frame(data, categories)
+    cats = list(categories) if categories is not None else list(CATEGORIES)
     if groups not in frame.columns:
         raise DataValidationError(
             f"cross-validation needs a {groups!r} column naming each row's policy (columns:"
@@ -273,7 +350,7 @@ def cross_validate(
         except DataValidationError as error:
             raise DataValidationError(f"training folds without fold {fold}: {error}") from None
         proba[test] = model.predict_proba(frame.loc[test])
-        pred[test] = (proba[test] >= model.thresholds).astype(int)
+        pred[test] = decide(proba[test], model.thresholds)
         report = classification_report(Y[test], pred[test], cats)
         report.insert(0, "fold", fold)
         fold_rows.append(report.reset_index())
@@ -286,7 +363,7 @@ def cross_validate(
         report["f1_high"] = ci["f1_high"]
     predictions = pd.DataFrame({"fold": fold_of})
     for j, c in enumerate(cats):
-        predictions[f"p_{c}"] = proba[:, j]
+        predictions[PROBA_PREFIX + c] = proba[:, j]
     for j, c in enumerate(cats):
         predictions[c] = pred[:, j]
     return CrossValidationResult(

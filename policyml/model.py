@@ -1,4 +1,9 @@
-"""Model: a TF-IDF + one-vs-rest logistic regression pipeline with per-category thresholds."""
+"""Model: a TF-IDF + one-vs-rest logistic regression pipeline with per-category thresholds.
+
+:class:`PolicyModel` (training with :func:`train`, loading with :func:`load_model`) predicts
+through its compiled scorer (:mod:`policyml.scoring`) when it has one; the files are written and
+read by :mod:`policyml.persistence`.
+"""
 
 from __future__ import annotations
 
@@ -13,24 +18,37 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from policyml._frames import as_frame, context_columns
 from policyml._version import __version__
-from policyml.datasets import DEFAULT_CATEGORIES, load_labeled_csv, validate_labeled_frame
+from policyml.categories import CATEGORIES
+from policyml.datasets import labeled_frame
 from policyml.exceptions import DataValidationError, InvalidInputError, ModelLoadError
+from policyml.frames import as_frame, context_columns, decide
+from policyml.persistence import (
+    ModelParts,
+    bundled_model_file,
+    read_model,
+    read_pipeline,
+    write_model,
+)
+from policyml.scoring import LinearScorer, compile_pipeline
+from policyml.tokens import stemmer_version
 
 # scikit-learn is imported where a pipeline is built or fitted, not here: predicting with a
 # loaded model goes through its compiled scorer (policyml.scoring) and never needs it.
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
 
-    from policyml.scoring import LinearScorer
-
 __all__ = [
     "DEFAULT_OPTIONS",
     "MIN_POSITIVES",
     "THRESHOLD_GRID",
     "PolicyModel",
+    "best_threshold",
     "build_pipeline",
+    "default_model",
+    "load_model",
+    "out_of_fold_proba",
+    "resolve_model",
     "train",
 ]
 
@@ -155,9 +173,9 @@ class PolicyModel:
         thresholds: Sequence[float],
         metadata: dict[str, Any] | None = None,
     ) -> None:
-        self._pipeline = pipeline
+        self._pipeline: Pipeline | None = pipeline
         self._pipeline_file: tuple[Path, str | None] | None = None
-        self._scorer: Any = _UNSET
+        self._scorer: LinearScorer | None = _UNSET
         self._lock = threading.Lock()
         self.categories = list(categories)
         self.thresholds = np.asarray(thresholds, dtype=float)
@@ -166,22 +184,26 @@ class PolicyModel:
             raise InvalidInputError("one threshold per category is needed")
 
     @classmethod
-    def from_scorer(
-        cls,
-        scorer: LinearScorer,
-        thresholds: Sequence[float],
-        metadata: dict[str, Any] | None = None,
-        *,
-        pipeline_file: str | Path,
-        pipeline_sha256: str | None = None,
-    ) -> PolicyModel:
-        """A model that predicts with ``scorer`` and reads its pipeline from ``pipeline_file``
-        (a skops model file whose SHA-256 is ``pipeline_sha256``) only when something asks for
-        :attr:`pipeline`."""
-        model = cls(None, scorer.categories, thresholds, metadata)  # type: ignore[arg-type]
-        model._scorer = scorer
-        model._pipeline_file = (Path(pipeline_file), pipeline_sha256)
+    def from_parts(cls, parts: ModelParts) -> PolicyModel:
+        """The model of a file's parts (:func:`policyml.persistence.read_model`). A model read
+        through its scorer reads its pipeline from ``parts.pipeline_file`` only when something
+        asks for :attr:`pipeline`."""
+        model = cls(parts.pipeline, parts.categories, parts.thresholds, parts.metadata)
+        if parts.scorer is not None:
+            model._scorer = parts.scorer
+        if parts.pipeline is None and parts.pipeline_file is not None:
+            model._pipeline_file = (parts.pipeline_file, parts.pipeline_sha256)
         return model
+
+    def to_parts(self) -> ModelParts:
+        """What :meth:`save` writes."""
+        return ModelParts(
+            list(self.categories),
+            [float(t) for t in self.thresholds],
+            dict(self.metadata),
+            pipeline=self.pipeline,
+            scorer=self.scorer,
+        )
 
     def __repr__(self) -> str:
         return f"PolicyModel(categories={self.categories})"
@@ -202,9 +224,7 @@ class PolicyModel:
         if self._pipeline is None and self._pipeline_file is not None:
             with self._lock:
                 if self._pipeline is None:
-                    from policyml.persistence import load_pipeline
-
-                    self._pipeline = load_pipeline(*self._pipeline_file)
+                    self._pipeline = read_pipeline(*self._pipeline_file)
         if self._pipeline is None:
             raise ModelLoadError("this model has no pipeline")
         return self._pipeline
@@ -222,8 +242,6 @@ class PolicyModel:
         when it is not of a shape that compiles (then predictions use the pipeline)."""
         if self._scorer is _UNSET:
             pipeline = self.pipeline
-            from policyml.scoring import compile_pipeline
-
             with self._lock:
                 if self._scorer is _UNSET:
                     self._scorer = compile_pipeline(pipeline, self.categories)
@@ -246,13 +264,80 @@ class PolicyModel:
 
     def predict(self, X: Any) -> np.ndarray:
         """0/1 label matrix, shape ``(n_paragraphs, n_categories)``, using the thresholds."""
-        return (self.predict_proba(X) >= self.thresholds).astype(int)
+        return decide(self.predict_proba(X), self.thresholds)
 
     def save(self, path: str | Path, *, format: str | None = None) -> Path:
-        """Write the model atomically, as skops unless asked otherwise (see ``save_model``)."""
-        from policyml.persistence import save_model
+        """Write the model atomically, as skops unless asked otherwise (see
+        :func:`policyml.persistence.write_model`)."""
+        return write_model(self.to_parts(), path, format=format)
 
-        return save_model(self, path, format=format)
+
+def load_model(path: str | Path | None = None, *, trusted: bool = False) -> PolicyModel:
+    """Load a model saved by :meth:`PolicyModel.save`.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The model file; ``None`` loads the bundled default model (trained on OPP-115).
+    trusted : bool, default False
+        Allow loading a pickle/joblib file. Such files execute code when loaded: pass True only
+        for files from a source you trust. skops files never need it.
+
+    Returns
+    -------
+    PolicyModel
+
+    Raises
+    ------
+    ModelLoadError
+        The file is missing, a directory, truncated, corrupt, not a policyml model, contains
+        types outside policyml's allow-list, or is a pickle file and ``trusted`` is False.
+
+    Examples
+    --------
+    >>> import policyml
+    >>> policyml.load_model().categories
+    ['collection', 'sharing', 'cookies', 'children', 'security']
+    """
+    if path is None:
+        path = bundled_model_file()
+    return PolicyModel.from_parts(read_model(path, trusted=trusted))
+
+
+_DEFAULT_LOCK = threading.Lock()
+_DEFAULT_MODEL: PolicyModel | None = None
+
+
+def default_model() -> PolicyModel:
+    """The bundled model, loaded once per process (thread-safe)."""
+    global _DEFAULT_MODEL
+    if _DEFAULT_MODEL is None:
+        with _DEFAULT_LOCK:
+            if _DEFAULT_MODEL is None:
+                _DEFAULT_MODEL = load_model()
+    return _DEFAULT_MODEL
+
+
+def resolve_model(model: PolicyModel | str | Path | None) -> PolicyModel:
+    """The model an API call uses: the bundled one for None, a :class:`PolicyModel` (or an
+    object with its ``categories`` and ``predict_proba``) as it is, or the model in a file.
+
+    Raises
+    ------
+    InvalidInputError
+        ``model`` is none of these.
+    ModelLoadError
+        ``model`` is a path that cannot be loaded.
+    """
+    if model is None:
+        return default_model()
+    if isinstance(model, str | Path) or hasattr(model, "__fspath__"):
+        return load_model(model)  # type: ignore[arg-type]
+    if not hasattr(model, "predict_proba") or not hasattr(model, "categories"):
+        raise InvalidInputError(
+            f"model must be a PolicyModel or a path to one, got {type(model).__name__}"
+        )
+    return model
 
 
 def train(
@@ -298,17 +383,18 @@ def train(
     ['collection', 'sharing', 'cookies', 'children', 'security']
     """
     opts = _options(options)
-    frame, source = _labeled_frame(data, categories)
-    cats = list(categories) if categories is not None else _categories_of(frame)
+    frame, source = labeled_frame(data, categories)
+    cats = list(categories) if categories is not None else list(CATEGORIES)
     Y = frame[cats].to_numpy(dtype=int)
     _check_trainable(Y, cats, source)
     opts = _drop_empty_blocks(frame, opts)
 
     thresholds = _choose_thresholds(frame, Y, opts, progress)
-    pipeline = _fit(build_pipeline(**opts), _model_input(frame), Y)
+    pipeline = _fit(build_pipeline(**opts), as_frame(frame), Y)
     metadata = {
         "policyml_version": __version__,
         "sklearn_version": _sklearn_version(),
+        "stemmer": stemmer_version(),
         "python_version": platform.python_version(),
         "categories": cats,
         "thresholds": [round(float(t), 6) for t in thresholds],
@@ -322,29 +408,6 @@ def train(
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
     return PolicyModel(pipeline, cats, thresholds, metadata)
-
-
-def _labeled_frame(
-    data: pd.DataFrame | str | Path, categories: Sequence[str] | None
-) -> tuple[pd.DataFrame, str]:
-    if isinstance(data, str | Path):
-        return load_labeled_csv(data, categories=categories), str(data)
-    if isinstance(data, pd.DataFrame):
-        cats = categories if categories is not None else _categories_of(data)
-        return validate_labeled_frame(data, categories=cats), "<DataFrame>"
-    raise InvalidInputError(
-        f"training data must be a DataFrame or a CSV path, got {type(data).__name__}"
-    )
-
-
-def _categories_of(frame: pd.DataFrame) -> list[str]:
-    missing = [c for c in DEFAULT_CATEGORIES if c not in frame.columns]
-    if missing and "labels" not in frame.columns:
-        raise DataValidationError(
-            f"training data lacks category column(s) {missing}; pass categories=[...] to train"
-            f" another label set (columns found: {list(map(str, frame.columns))})"
-        )
-    return list(DEFAULT_CATEGORIES)
 
 
 def _check_trainable(Y: np.ndarray, categories: list[str], source: str) -> None:
@@ -369,10 +432,6 @@ def _drop_empty_blocks(frame: pd.DataFrame, opts: dict[str, Any]) -> dict[str, A
 
 def _has_text(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
-
-
-def _model_input(frame: pd.DataFrame) -> pd.DataFrame:
-    return as_frame(frame)
 
 
 def _choose_thresholds(
@@ -406,7 +465,7 @@ def out_of_fold_proba(
     """Cross-validated probabilities (grouped by ``policy_id`` when the frame has it)."""
     from sklearn.model_selection import GroupKFold, KFold
 
-    X = _model_input(frame)
+    X = as_frame(frame)
     if "policy_id" in frame.columns and frame["policy_id"].nunique() >= folds:
         splits = list(GroupKFold(n_splits=folds).split(X, Y, frame["policy_id"].astype(str)))
     else:
@@ -463,10 +522,3 @@ def _sklearn_version() -> str:
     import sklearn
 
     return sklearn.__version__
-
-
-def macro_f1(Y: np.ndarray, P: np.ndarray) -> float:
-    """Macro-averaged F1 over categories (columns)."""
-    from sklearn.metrics import f1_score
-
-    return float(f1_score(Y, P, average="macro", zero_division=0))

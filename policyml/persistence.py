@@ -1,8 +1,11 @@
-"""Persistence: save and load models safely.
+"""Persistence: write and read model files safely. The file layer: it reads and writes the parts
+of a model (:class:`ModelParts`) and never imports the model class.
 
 The default format is skops (a zip of JSON and arrays that loads only allowed types, never
 running code). Pickle/joblib files can run arbitrary code when loaded, so they load only with an
-explicit ``trusted=True``.
+explicit ``trusted=True``. Beside a skops file, the pipeline compiled to arrays
+(:class:`policyml.scoring.LinearScorer`) is written as ``<name>.scorer.npz``, pinned to the skops
+file's SHA-256, so that predicting needs neither scikit-learn nor skops.
 """
 
 from __future__ import annotations
@@ -10,18 +13,32 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import threading
 import warnings
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policyml._resources import shipped_file
 from policyml._version import __version__
 from policyml.exceptions import InvalidInputError, ModelLoadError
+from policyml.scoring import LinearScorer, ScorerWarning
 
-__all__ = ["DEFAULT_MODEL_NAME", "ModelVersionWarning", "load_model", "save_model"]
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
+__all__ = [
+    "DEFAULT_MODEL_NAME",
+    "SCORER_SUFFIX",
+    "ModelParts",
+    "ModelVersionWarning",
+    "bundled_model_file",
+    "read_model",
+    "read_pipeline",
+    "scorer_path",
+    "write_model",
+]
 
 #: File name of the bundled default model in ``models/``.
 DEFAULT_MODEL_NAME = "policyml-opp115.skops"
@@ -67,15 +84,57 @@ class ModelVersionWarning(UserWarning):
     """A model file was written by other versions of scikit-learn or policyml than running now."""
 
 
-def save_model(model: Any, path: str | Path, *, format: str | None = None) -> Path:
-    """Write ``model`` to ``path`` atomically (temporary file, then rename).
+@dataclass
+class ModelParts:
+    """What a model file holds.
+
+    Attributes
+    ----------
+    categories : list of str
+    thresholds : list of float
+    metadata : dict
+    pipeline : sklearn.pipeline.Pipeline or None
+        The fitted pipeline; None when it was not read (see ``pipeline_file``).
+    scorer : LinearScorer or None
+        The compiled scorer, when there is one.
+    pipeline_file : Path or None
+        The skops file to read the pipeline from later (with :func:`read_pipeline`), when the
+        model was read through its scorer file.
+    pipeline_sha256 : str or None
+        SHA-256 of ``pipeline_file`` when the scorer was read.
+    """
+
+    categories: list[str]
+    thresholds: list[float]
+    metadata: dict[str, Any] = field(default_factory=dict)
+    pipeline: Pipeline | None = None
+    scorer: LinearScorer | None = None
+    pipeline_file: Path | None = None
+    pipeline_sha256: str | None = None
+
+
+def bundled_model_file() -> Path:
+    """The bundled default model file (``models/policyml-opp115.skops``)."""
+    path = shipped_file("models", DEFAULT_MODEL_NAME)
+    if not path.is_file():
+        raise ModelLoadError(
+            f"{path}: the bundled model is missing from this installation; reinstall"
+            " policyml or pass a model path"
+        )
+    return path
+
+
+def write_model(parts: ModelParts, path: str | Path, *, format: str | None = None) -> Path:
+    """Write a model's parts to ``path`` atomically (temporary file, then rename).
 
     Parameters
     ----------
-    model : PolicyModel
+    parts : ModelParts
+        With its ``pipeline`` (and ``scorer``, written beside a skops file when given).
     path : str or Path
     format : {"skops", "joblib"}, optional
-        Default: ``"joblib"`` when the file name ends in ``.joblib`` or ``.pkl``, else skops.
+        Default: ``"joblib"`` when the file name ends in ``.joblib``, ``.pkl`` or ``.pickle``,
+        else skops.
 
     Examples
     --------
@@ -93,10 +152,10 @@ def save_model(model: Any, path: str | Path, *, format: str | None = None) -> Pa
     payload = {
         "format": _FORMAT,
         "format_version": _FORMAT_VERSION,
-        "categories": list(model.categories),
-        "thresholds": [float(t) for t in model.thresholds],
-        "metadata": json.dumps(model.metadata, sort_keys=True),
-        "pipeline": model.pipeline,
+        "categories": list(parts.categories),
+        "thresholds": [float(t) for t in parts.thresholds],
+        "metadata": json.dumps(parts.metadata, sort_keys=True),
+        "pipeline": parts.pipeline,
     }
     if format == "skops":
         import skops.io
@@ -104,7 +163,7 @@ def save_model(model: Any, path: str | Path, *, format: str | None = None) -> Pa
         _write_atomically(
             path, lambda name: skops.io.dump(payload, name, compression=zipfile.ZIP_DEFLATED)
         )
-        _save_scorer(model, path, payload)
+        _write_scorer(parts.scorer, path, payload)
     else:
         import joblib
 
@@ -141,16 +200,15 @@ def _umask() -> int:
 
 def scorer_path(path: str | Path) -> Path:
     """Where the compiled scorer of the skops model file ``path`` lives: ``<name>.scorer.npz``
-    beside it (written by :func:`save_model`, read by :func:`load_model`)."""
+    beside it (written by :func:`write_model`, read by :func:`read_model`)."""
     path = Path(path)
     return path.with_name(path.name.removesuffix(path.suffix) + SCORER_SUFFIX)
 
 
-def _save_scorer(model: Any, path: Path, payload: dict[str, Any]) -> None:
+def _write_scorer(scorer: LinearScorer | None, path: Path, payload: dict[str, Any]) -> None:
     """Write the scorer file, pinned to the bytes of the skops file just written, so a stale
     or foreign scorer file is never used in its place."""
     target = scorer_path(path)
-    scorer = getattr(model, "scorer", None)
     if scorer is None:
         target.unlink(missing_ok=True)
         return
@@ -173,37 +231,40 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _load_compiled(path: Path) -> Any:
-    """The model of skops file ``path`` through its scorer file, or None when there is no
+def _read_compiled(path: Path) -> ModelParts | None:
+    """The parts of skops file ``path`` through its scorer file, or None when there is no
     scorer file or it does not belong to these exact bytes (then the skops file is read)."""
     target = scorer_path(path)
     if not target.is_file():
         return None
-    from policyml.model import PolicyModel
-    from policyml.scoring import LinearScorer
-
     try:
         scorer, extra = LinearScorer.load(target)
-        if extra.get("source_sha256") != _sha256(path):
-            return None
-        metadata = json.loads(extra["metadata"])
-        if extra["categories"] != scorer.categories:
-            return None
-        model = PolicyModel.from_scorer(
-            scorer,
-            extra["thresholds"],
-            metadata,
+        sha256 = _sha256(path)
+        if extra.get("source_sha256") != sha256 or extra["categories"] != scorer.categories:
+            return None  # written for other bytes of the skops file: stale
+        parts = ModelParts(
+            list(extra["categories"]),
+            [float(t) for t in extra["thresholds"]],
+            json.loads(extra["metadata"]),
+            scorer=scorer,
             pipeline_file=path,
-            pipeline_sha256=extra["source_sha256"],
+            pipeline_sha256=sha256,
         )
-    except Exception:  # numpy raises many types for a damaged file; it is only an accelerator:
-        return None  # the skops file is the model, so read that instead
-    _warn_on_version_mismatch(metadata, path, sklearn=False)
-    return model
+    except Exception as error:  # numpy raises many types for a damaged file; it is only an
+        warnings.warn(  # accelerator: the skops file is the model, so read that instead
+            f"{target}: unreadable compiled scorer ({type(error).__name__}: {error}); reading"
+            f" {path.name} instead (slower to load and predict). Save the model again to"
+            " rewrite it.",
+            ScorerWarning,
+            stacklevel=4,
+        )
+        return None
+    _warn_on_version_mismatch(parts.metadata, path, sklearn=False)
+    return parts
 
 
-def load_pipeline(path: str | Path, sha256: str | None = None) -> Any:
-    """The pipeline of skops model file ``path``, for a model loaded through its scorer file;
+def read_pipeline(path: str | Path, sha256: str | None = None) -> Pipeline:
+    """The pipeline of skops model file ``path``, for a model read through its scorer file;
     with ``sha256``, the file must still hold the bytes the scorer was pinned to."""
     path = Path(path)
     if sha256 is not None and (not path.is_file() or _sha256(path) != sha256):
@@ -211,69 +272,35 @@ def load_pipeline(path: str | Path, sha256: str | None = None) -> Any:
             f"{path} changed or went away since the model was loaded from it; load it again"
             " with load_model()"
         )
-    return _to_model(_load_skops(path), path).pipeline
+    return _to_parts(_read_skops(path), path).pipeline  # type: ignore[return-value]
 
 
-_DEFAULT_LOCK = threading.Lock()
-_DEFAULT_MODEL: Any = None
+def read_model(path: str | Path, *, trusted: bool = False) -> ModelParts:
+    """Read the parts of a model file written by :func:`write_model`.
 
-
-def default_model() -> Any:
-    """The bundled model, loaded once per process (thread-safe)."""
-    global _DEFAULT_MODEL
-    if _DEFAULT_MODEL is None:
-        with _DEFAULT_LOCK:
-            if _DEFAULT_MODEL is None:
-                _DEFAULT_MODEL = load_model()
-    return _DEFAULT_MODEL
-
-
-def load_model(path: str | Path | None = None, *, trusted: bool = False) -> Any:
-    """Load a model saved by :meth:`PolicyModel.save`.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        The model file; ``None`` loads the bundled default model (trained on OPP-115).
-    trusted : bool, default False
-        Allow loading a pickle/joblib file. Such files execute code when loaded: pass True only
-        for files from a source you trust. skops files never need it.
-
-    Returns
-    -------
-    PolicyModel
+    A skops file with a matching scorer file is read through the scorer (the pipeline is then
+    read on demand with :func:`read_pipeline`); otherwise the skops file itself is read.
 
     Raises
     ------
     ModelLoadError
-        The file is missing, truncated, corrupt, not a policyml model, contains types outside
-        policyml's allow-list, or is a pickle file and ``trusted`` is False.
-
-    Examples
-    --------
-    >>> import policyml
-    >>> policyml.load_model().categories
-    ['collection', 'sharing', 'cookies', 'children', 'security']
+        The file is missing, a directory, truncated, corrupt, not a policyml model, contains
+        types outside policyml's allow-list, or is a pickle file and ``trusted`` is False.
     """
-    if path is None:
-        path = shipped_file("models", DEFAULT_MODEL_NAME)
-        if not path.is_file():
-            raise ModelLoadError(
-                f"{path}: the bundled model is missing from this installation; reinstall"
-                " policyml or pass a model path"
-            )
     path = Path(path)
+    if path.is_dir():
+        raise ModelLoadError(f"{path}: is a directory, not a model file")
     if not path.is_file():
         raise ModelLoadError(f"{path}: no such model file")
     if not zipfile.is_zipfile(path):
-        return _to_model(_load_pickle(path, trusted), path)
-    model = _load_compiled(path)
-    if model is None:
-        model = _to_model(_load_skops(path), path)
-    return model
+        return _to_parts(_read_pickle(path, trusted), path)
+    parts = _read_compiled(path)
+    if parts is None:
+        parts = _to_parts(_read_skops(path), path)
+    return parts
 
 
-def _load_skops(path: Path) -> Any:
+def _read_skops(path: Path) -> Any:
     import skops.io
 
     try:
@@ -291,7 +318,7 @@ def _load_skops(path: Path) -> Any:
         raise ModelLoadError(f"{path}: corrupt skops model file ({error})") from None
 
 
-def _load_pickle(path: Path, trusted: bool) -> Any:
+def _read_pickle(path: Path, trusted: bool) -> Any:
     if not trusted:
         raise ModelLoadError(
             f"{path}: not a skops model file. If it is a pickle/joblib file, loading it can run"
@@ -305,9 +332,7 @@ def _load_pickle(path: Path, trusted: bool) -> Any:
         raise ModelLoadError(f"{path}: cannot unpickle model file ({error})") from None
 
 
-def _to_model(payload: Any, path: Path) -> Any:
-    from policyml.model import PolicyModel
-
+def _to_parts(payload: Any, path: Path) -> ModelParts:
     if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
         raise ModelLoadError(f"{path}: not a policyml model file")
     if payload.get("format_version") != _FORMAT_VERSION:
@@ -317,13 +342,15 @@ def _to_model(payload: Any, path: Path) -> Any:
         )
     try:
         metadata = json.loads(payload["metadata"])
-        model = PolicyModel(
-            payload["pipeline"], payload["categories"], payload["thresholds"], metadata
-        )
+        categories = [str(c) for c in payload["categories"]]
+        thresholds = [float(t) for t in payload["thresholds"]]
+        pipeline = payload["pipeline"]
+        if not hasattr(pipeline, "predict_proba") or len(thresholds) != len(categories):
+            raise ValueError("no fitted pipeline, or not one threshold per category")
     except (KeyError, TypeError, ValueError) as error:
         raise ModelLoadError(f"{path}: incomplete policyml model file ({error})") from None
     _warn_on_version_mismatch(metadata, path)
-    return model
+    return ModelParts(categories, thresholds, metadata, pipeline=pipeline)
 
 
 def _warn_on_version_mismatch(

@@ -15,7 +15,6 @@ The evaluation plots take labeled data and predictions in the shapes policyml pr
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from policyml.categories import CATEGORIES
+from policyml.datasets import labeled_frame
+from policyml.display import category_colors
 from policyml.exceptions import InvalidInputError
+from policyml.frames import PROBA_PREFIX, check_result, decide, result_categories
+from policyml.metrics import bootstrap_intervals
+from policyml.model import PolicyModel
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -57,8 +62,6 @@ def _axes(ax: Any, figsize: tuple[float, float]) -> Any:
 
 
 def _colors(categories: Sequence[str]) -> dict[str, str]:
-    from policyml.report import category_colors
-
     return category_colors(categories)
 
 
@@ -70,10 +73,9 @@ def _categories(*frames: Any, categories: Sequence[str] | None = None) -> list[s
         return list(categories)
     for frame in frames:
         if isinstance(frame, pd.DataFrame):
-            found = [str(c)[2:] for c in frame.columns if str(c).startswith("p_")]
+            found = result_categories(frame)
             if found:
                 return found
-    from policyml import CATEGORIES
 
     for frame in frames:
         if isinstance(frame, pd.DataFrame):
@@ -157,50 +159,16 @@ def metric_intervals(
     >>> report.loc["a", ["precision", "precision_low", "f1_high"]].tolist()
     [1.0, 1.0, 1.0]
     """
-    from policyml.metrics import classification_report
-
     cats = _categories(y_true, y_pred, categories=categories)
-    truth = _decisions(y_true, cats)
-    pred = _decisions(y_pred, cats)
-    report = classification_report(truth, pred, cats)
-    if n_boot <= 0:
-        return report
-    codes = pd.factorize(
-        pd.Series(range(len(truth)) if groups is None else list(groups)).astype(str)
-    )[0]
-    n_groups = codes.max() + 1 if len(codes) else 0
-    stats = np.zeros((max(n_groups, 1), 3, len(cats)))
-    np.add.at(stats[:, 0], codes, truth & pred)
-    np.add.at(stats[:, 1], codes, pred)
-    np.add.at(stats[:, 2], codes, truth)
-    rng = np.random.default_rng(random_state)
-    draws = rng.integers(0, max(n_groups, 1), size=(n_boot, max(n_groups, 1)))
-    totals = stats[draws].sum(axis=1)  # (n_boot, 3, k)
-    tp, predicted, support = totals[:, 0], totals[:, 1], totals[:, 2]
-    # a resample where a metric is undefined (e.g. precision with nothing predicted) says nothing
-    # about it: NaN, left out of the quantiles (and of the macro average of that resample)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = np.where(predicted > 0, tp / predicted, np.nan)
-        recall = np.where(support > 0, tp / support, np.nan)
-        f1 = np.where(predicted + support > 0, 2 * tp / (predicted + support), np.nan)
-        tp_all, pred_all, sup_all = tp.sum(1), predicted.sum(1), support.sum(1)
-        micro = [
-            np.where(pred_all > 0, tp_all / pred_all, np.nan),
-            np.where(sup_all > 0, tp_all / sup_all, np.nan),
-            np.where(pred_all + sup_all > 0, 2 * tp_all / (pred_all + sup_all), np.nan),
-        ]
-    alpha = (1 - level) / 2
-    for name, per_category, micro_values in zip(
-        _METRICS, (precision, recall, f1), micro, strict=True
-    ):
-        with warnings.catch_warnings():  # all-NaN columns (a metric never defined) stay NaN
-            warnings.simplefilter("ignore", RuntimeWarning)
-            macro = np.nanmean(per_category, axis=1)
-            samples = np.column_stack([per_category, micro_values, macro])
-            low, high = np.nanquantile(samples, [alpha, 1 - alpha], axis=0)
-        report[f"{name}_low"] = low
-        report[f"{name}_high"] = high
-    return report
+    return bootstrap_intervals(
+        _decisions(y_true, cats),
+        _decisions(y_pred, cats),
+        cats,
+        groups,
+        n_boot=n_boot,
+        level=level,
+        random_state=random_state,
+    )
 
 
 def metrics(
@@ -326,7 +294,7 @@ def pr_curves(
 
     cats = _categories(proba, y_true, categories=categories)
     truth = _decisions(y_true, cats)
-    prefix = "p_" if isinstance(proba, pd.DataFrame) else ""
+    prefix = PROBA_PREFIX if isinstance(proba, pd.DataFrame) else ""
     scores = _matrix(proba, cats, prefix=prefix)
     if y_pred is None and isinstance(proba, pd.DataFrame) and set(cats) <= set(proba.columns):
         y_pred = proba
@@ -497,10 +465,8 @@ def policy_map(
     from matplotlib.colors import to_rgb
     from matplotlib.patches import Rectangle
 
-    from policyml.interpret import _categories_of_result
-
-    cats = _categories_of_result(result)
-    proba = result[[f"p_{c}" for c in cats]].to_numpy(dtype=float).T  # (k, n)
+    cats = check_result(result)
+    proba = result[[PROBA_PREFIX + c for c in cats]].to_numpy(dtype=float).T  # (k, n)
     k, n = proba.shape
     colors = _colors(cats)
     rgb = np.ones((k, max(n, 1), 3))
@@ -544,7 +510,7 @@ def policy_map(
 
 
 def evaluation(
-    model: Any,
+    model: PolicyModel,
     data: pd.DataFrame | str | Path,
     *,
     groups: str = "policy_id",
@@ -573,12 +539,10 @@ def evaluation(
     >>> figure = evaluation(policyml.load_model(), policyml.datasets.load_example_csv())
     >>> figure.savefig("evaluation.png")  # doctest: +SKIP
     """
-    from policyml.metrics import labeled_frame_for
-
     categories = list(model.categories)
-    frame = labeled_frame_for(model, data)
+    frame, _ = labeled_frame(data, model.categories)
     proba = model.predict_proba(frame)
-    decided = (proba >= np.asarray(model.thresholds)).astype(int)
+    decided = decide(proba, model.thresholds)
     truth = frame[categories].to_numpy(dtype=int)
     group_values = frame[groups].tolist() if groups in frame.columns else None
     report = metric_intervals(

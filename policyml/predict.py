@@ -3,39 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from policyml.display import PolicyResult
 from policyml.exceptions import InvalidInputError
-from policyml.persistence import default_model, load_model
+from policyml.frames import add_predictions, empty_result, result_columns
+from policyml.model import PolicyModel, resolve_model
 from policyml.preprocess import Paragraph, split_paragraphs
-from policyml.report import PolicyResult
 
-__all__ = ["classify", "result_columns"]
-
-
-def result_columns(categories: Sequence[str]) -> list[str]:
-    """Columns of a :func:`classify` result for a model with these categories."""
-    return [
-        "paragraph",
-        "heading",
-        "text",
-        "start",
-        "end",
-        "labels",
-        *(f"p_{c}" for c in categories),
-    ]
+__all__ = ["classify", "label_paragraphs", "paragraph_frame"]
 
 
 def classify(
     policy: str | bytes | Sequence[str],
     *,
-    model: Any = None,
+    model: PolicyModel | str | Path | None = None,
     fmt: str = "auto",
     max_input_chars: int | None = None,
     max_input_lines: int | None = None,
-) -> pd.DataFrame:
+) -> PolicyResult:
     """Split a privacy policy into paragraphs and predict each paragraph's practice categories.
 
     Parameters
@@ -54,12 +43,12 @@ def classify(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per paragraph: ``paragraph`` (0-based), ``heading`` (nearest section heading
-        or None), ``text``, ``start``/``end`` (offsets: ``policy[start:end]`` is the
-        paragraph's source; for a list input, offsets within each item), ``labels`` (tuple of
-        predicted categories) and ``p_<category>`` probabilities. Empty or blank input
-        gives an empty DataFrame with these columns.
+    PolicyResult
+        A DataFrame with one row per paragraph: ``paragraph`` (0-based), ``heading`` (nearest
+        section heading or None), ``text``, ``start``/``end`` (offsets: ``policy[start:end]``
+        is the paragraph's source; for a list input, offsets within each item), ``labels``
+        (tuple of predicted categories) and ``p_<category>`` probabilities. Empty or blank
+        input gives an empty DataFrame with these columns.
 
     Raises
     ------
@@ -75,44 +64,47 @@ def classify(
     >>> result = policyml.classify(
     ...     "## Cookies\\n\\nWe use cookies and web beacons to remember your preferences.")
     >>> result.loc[0, "heading"], result.loc[0, "labels"]
-    ('Cookies', ('cookies',))
+    ('Cookies', ('collection', 'cookies'))
+
+    (Cookies that record something about the user are first-party collection too, as in the
+    OPP-115 annotations the model learned from.)
     """
-    model = _resolve_model(model)
+    model = resolve_model(model)
     paragraphs = _paragraphs(policy, fmt, max_input_chars, max_input_lines)
-    categories = list(model.categories)
-    columns = result_columns(categories)
     if not paragraphs:
-        return PolicyResult(_empty_result(columns))
-    frame = pd.DataFrame(
+        return PolicyResult(empty_result(model.categories))
+    return PolicyResult(label_paragraphs(paragraph_frame(paragraphs), model))
+
+
+def paragraph_frame(paragraphs: Sequence[Paragraph]) -> pd.DataFrame:
+    """The ``paragraph``, ``heading``, ``text``, ``start`` and ``end`` columns of paragraphs."""
+    return pd.DataFrame(
         {
             "paragraph": [p.index for p in paragraphs],
-            "heading": [p.heading for p in paragraphs],
+            "heading": pd.Series([p.heading for p in paragraphs], dtype=object),
             "text": [p.text for p in paragraphs],
             "start": [p.start for p in paragraphs],
             "end": [p.end for p in paragraphs],
         }
     )
-    frame["heading"] = frame["heading"].astype(object)
-    proba = model.predict_proba(frame[["text", "heading"]])
-    chosen = proba >= model.thresholds
-    frame["labels"] = [
-        tuple(c for c, on in zip(categories, row, strict=True) if on) for row in chosen
-    ]
-    for j, category in enumerate(categories):
-        frame[f"p_{category}"] = proba[:, j]
-    return PolicyResult(frame[columns])  # a DataFrame that Jupyter shows highlighted
 
 
-def _resolve_model(model: Any) -> Any:
-    if model is None:
-        return default_model()
-    if isinstance(model, str) or hasattr(model, "__fspath__"):
-        return load_model(model)
-    if not hasattr(model, "predict_proba") or not hasattr(model, "categories"):
-        raise InvalidInputError(
-            f"model must be a PolicyModel or a path to one, got {type(model).__name__}"
-        )
-    return model
+def label_paragraphs(
+    frame: pd.DataFrame, model: PolicyModel, policy_ids: Sequence[Any] | None = None
+) -> pd.DataFrame:
+    """``frame`` (paragraphs in document order, with ``text`` and ``heading``) with the model's
+    ``labels`` and ``p_<category>`` columns added, in the column order of a classify result.
+
+    ``policy_ids`` tells which policy each row belongs to, when the frame holds several: the
+    model's neighbour features never reach across two policies.
+    """
+    inputs = frame[["text", "heading"]]
+    if policy_ids is not None:
+        inputs = inputs.assign(policy_id=list(policy_ids))
+    proba = model.predict_proba(inputs)
+    add_predictions(frame, proba, model.thresholds, model.categories)
+    extra = [c for c in frame.columns if c not in result_columns(model.categories)]
+    return frame[extra + result_columns(model.categories)]
 
 
 def _paragraphs(
@@ -127,13 +119,3 @@ def _paragraphs(
     raise InvalidInputError(
         f"policy must be a str, bytes, or a list of paragraph strings; got {type(policy).__name__}"
     )
-
-
-def _empty_result(columns: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    for c in ("paragraph", "start", "end"):
-        frame[c] = frame[c].astype(int)
-    for c in columns:
-        if c.startswith("p_"):
-            frame[c] = frame[c].astype(float)
-    return frame

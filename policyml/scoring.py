@@ -1,5 +1,8 @@
 """Scoring without scikit-learn: a fitted policyml pipeline compiled to plain arrays.
 
+Own code, not a converter (sklearn-onnx, m2cgen): none reproduces this pipeline's stemmed
+n-grams, neighbour block and heading block exactly, and none runs without heavy imports.
+
 A policyml model is a scikit-learn Pipeline, but at prediction time all it does is linear:
 TF-IDF rows of each paragraph and of its heading, the rows of the neighbouring paragraphs, and
 dot products with the logistic regressions' coefficients. :class:`LinearScorer` keeps just those
@@ -15,18 +18,18 @@ scikit-learn.
 from __future__ import annotations
 
 import json
-import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from policyml.tokens import TOKEN_PATTERN, StemTokenizer
+from policyml.linear import coefficients
+from policyml.tokens import analyze
 
-__all__ = ["SCORER_FORMAT", "LinearScorer", "TermBlock", "compile_pipeline"]
+__all__ = ["SCORER_FORMAT", "LinearScorer", "ScorerWarning", "TermBlock", "compile_pipeline"]
 
 SCORER_FORMAT = "policyml-scorer"
 SCORER_FORMAT_VERSION = 1
@@ -35,12 +38,12 @@ SCORER_FORMAT_VERSION = 1
 #: probe paragraphs (the pipeline rounds TF-IDF values to float32, the scorer sums in float64).
 COMPILE_TOLERANCE = 1e-6
 
-_TOKEN = re.compile(TOKEN_PATTERN)
-
-
 @dataclass
 class TermBlock:
     """One TF-IDF block: its vocabulary and the coefficients of its columns.
+
+    Its terms come from :func:`policyml.tokens.analyze`, as those of the
+    :class:`policyml.features.CompactTfidfVectorizer` it was compiled from.
 
     Parameters
     ----------
@@ -100,23 +103,14 @@ class TermBlock:
         return out
 
     def _term_ids(self, docs: Sequence[str]) -> tuple[list[int], list[int]]:
-        """Vocabulary columns of every n-gram of every doc (repeats kept), and counts per doc."""
+        """Vocabulary columns of every term of every doc (repeats kept), and counts per doc."""
         get = self.vocabulary.get
-        tokenize = StemTokenizer() if self.stem else _TOKEN.findall
-        low, high = self.ngram_range
         ids: list[int] = []
         lengths: list[int] = []
         for doc in docs:
             before = len(ids)
-            tokens = tokenize(doc.lower())
-            if low == 1:
-                ids += [j for j in map(get, tokens) if j is not None]
-            for size in range(max(low, 2), high + 1):
-                if size == 2:
-                    grams = [f"{a} {b}" for a, b in pairwise(tokens)]
-                else:
-                    grams = [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
-                ids += [j for j in map(get, grams) if j is not None]
+            terms = analyze(doc, self.ngram_range, stem=self.stem)
+            ids += [j for j in map(get, terms) if j is not None]
             lengths.append(len(ids) - before)
         return ids, lengths
 
@@ -316,17 +310,32 @@ def compile_pipeline(pipeline: Any, categories: Sequence[str]) -> LinearScorer |
     """A :class:`LinearScorer` equivalent to a fitted policyml pipeline, or None.
 
     None when the pipeline is not the shape :func:`policyml.model.build_pipeline` makes
-    (context columns, word/heading TF-IDF blocks, one-vs-rest logistic regression), or when the
-    compiled scorer's probabilities differ from the pipeline's on probe paragraphs by more
-    than :data:`COMPILE_TOLERANCE`.
+    (context columns, word/heading TF-IDF blocks, one-vs-rest logistic regression): such a
+    model predicts through scikit-learn. Also None, with a :class:`ScorerWarning`, when the
+    pipeline has that shape but the compiled scorer's probabilities differ from the
+    pipeline's on probe paragraphs by more than :data:`COMPILE_TOLERANCE` (a bug to report).
     """
     try:
         scorer = _compile(pipeline, list(categories))
     except _NotCompilable:
         return None
-    if scorer is None or not _agrees(scorer, pipeline):
+    if scorer is None:
+        return None
+    difference = _difference(scorer, pipeline)
+    if difference > COMPILE_TOLERANCE:
+        warnings.warn(
+            f"the compiled scorer differs from the pipeline by up to {difference:.2g} (tolerance"
+            f" {COMPILE_TOLERANCE:g}): predicting through scikit-learn instead, which is slower."
+            " Please report this with the model's training options.",
+            ScorerWarning,
+            stacklevel=3,
+        )
         return None
     return scorer
+
+
+class ScorerWarning(UserWarning):
+    """A model's compiled scorer could not be used; predictions go through scikit-learn."""
 
 
 class _NotCompilable(Exception):
@@ -389,18 +398,10 @@ def _check_vectorizer(vectorizer: Any, expected: type) -> int:
     """Raise :class:`_NotCompilable` unless the vectorizer does what :class:`TermBlock` does."""
     ok = (
         isinstance(vectorizer, expected)
-        and vectorizer.analyzer == "word"
-        and vectorizer.lowercase
-        and vectorizer.preprocessor is None
-        and vectorizer.strip_accents is None
-        and vectorizer.stop_words is None
+        and vectorizer.uses_policyml_analysis()
         and not vectorizer.binary
         and vectorizer.norm == "l2"
         and vectorizer.use_idf
-        and (
-            isinstance(vectorizer.tokenizer, StemTokenizer)
-            or (vectorizer.tokenizer is None and vectorizer.token_pattern == TOKEN_PATTERN)
-        )
         and all("\n" not in term for term in vectorizer.vocabulary_)
     )
     if not ok:
@@ -416,7 +417,7 @@ def _block(vectorizer: Any, coef: np.ndarray) -> TermBlock:
         np.asarray(vectorizer.idf_, dtype=np.float64),
         np.ascontiguousarray(coef, dtype=np.float64),
         ngram_range=(int(low), int(high)),
-        stem=isinstance(vectorizer.tokenizer, StemTokenizer),
+        stem=vectorizer.tokenizer is not None,
         sublinear_tf=bool(vectorizer.sublinear_tf),
     )
 
@@ -436,19 +437,19 @@ def _logistic_coefficients(classifier: Any, k: int) -> tuple[np.ndarray, np.ndar
         type(e) is not LogisticRegression or len(e.classes_) != 2 for e in estimators
     ):
         raise _NotCompilable
-    from policyml.interpret import _coefficients
-
-    return _coefficients(classifier, "classifier", k)
+    return coefficients(classifier, "classifier", k)
 
 
-def _agrees(scorer: LinearScorer, pipeline: Any) -> bool:
-    """Whether scorer and pipeline give the same probabilities on probe paragraphs."""
+def _difference(scorer: LinearScorer, pipeline: Any) -> float:
+    """Largest difference of scorer and pipeline probabilities on probe paragraphs."""
     probe = _probe_frame(scorer)
     expected = np.asarray(pipeline.predict_proba(probe), dtype=np.float64)
     got = scorer.predict_proba(
         probe["text"].tolist(), probe["heading"].tolist(), probe["policy_id"].tolist()
     )
-    return expected.shape == got.shape and bool(np.all(np.abs(expected - got) <= COMPILE_TOLERANCE))
+    if expected.shape != got.shape:
+        return float("inf")
+    return float(np.max(np.abs(expected - got), initial=0.0))
 
 
 def _probe_frame(scorer: LinearScorer) -> Any:

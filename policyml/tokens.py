@@ -1,30 +1,66 @@
-"""Word tokens for the feature blocks, without importing scikit-learn or NLTK.
+"""Word tokens, Snowball stems and word n-grams: the one analysis of text every model uses.
 
-Classifying a policy goes through here for every paragraph, and importing NLTK (which pulls in
-scipy.stats) takes seconds, so stems come from policyml's own Snowball stemmer
-(:mod:`policyml._snowball`, tested to match NLTK's word for word).
+Training (:mod:`policyml.features`, through scikit-learn's ``TfidfVectorizer``) and prediction
+(:mod:`policyml.scoring`) both turn a text into terms with :func:`analyze`, so the two can
+never drift apart. Stems come from PyStemmer (the C Snowball library), which is far faster
+than NLTK's Python port and needs no NLTK import (seconds on a small machine).
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Sequence
+from itertools import pairwise
 
-from policyml._snowball import stem as _snowball_stem
+import Stemmer
 
-__all__ = ["TOKEN_PATTERN", "StemTokenizer"]
+__all__ = [
+    "STEMMER",
+    "TOKEN_PATTERN",
+    "StemTokenizer",
+    "analyze",
+    "stem_words",
+    "stemmer_version",
+    "word_ngrams",
+]
 
 #: Word tokens: runs of two or more word characters (scikit-learn's default ``token_pattern``).
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 
+#: The Snowball algorithm stems come from.
+STEMMER = "english"
+
 _TOKEN = re.compile(TOKEN_PATTERN)
-_STEMS: dict[str, str] = {}  # word -> stem; shared cache, words repeat across paragraphs
-_MAX_CACHED_STEMS = 500_000  # bounds the cache on adversarial input
+# A PyStemmer object has internal state and must not be used by two threads at once.
+_LOCAL = threading.local()
+
+
+def _stemmer() -> Stemmer.Stemmer:
+    stemmer = getattr(_LOCAL, "stemmer", None)
+    if stemmer is None:
+        stemmer = _LOCAL.stemmer = Stemmer.Stemmer(STEMMER, 100_000)
+    return stemmer
+
+
+def stem_words(words: Sequence[str]) -> list[str]:
+    """The Snowball stem of each word.
+
+    Examples
+    --------
+    >>> stem_words(["collected", "cookies"])
+    ['collect', 'cooki']
+    """
+    return _stemmer().stemWords(words)
+
+
+def stemmer_version() -> str:
+    """``"pystemmer <version> snowball:<algorithm>"``, recorded in model metadata."""
+    return f"pystemmer {Stemmer.version()} snowball:{STEMMER}"
 
 
 class StemTokenizer:
     """Split (already lower-cased) text into word tokens and reduce them to Snowball stems.
-
-    Stems are cached per word, so stemming costs a dictionary lookup once a word has been seen.
 
     Examples
     --------
@@ -33,19 +69,41 @@ class StemTokenizer:
     """
 
     def __call__(self, text: str) -> list[str]:
-        stems = _STEMS
-        out = []
-        for word in _TOKEN.findall(text):
-            stem = stems.get(word)
-            if stem is None:
-                if len(stems) >= _MAX_CACHED_STEMS:
-                    stems.clear()
-                stem = stems[word] = _snowball_stem(word)
-            out.append(stem)
-        return out
+        return stem_words(_TOKEN.findall(text))
 
     def __eq__(self, other: object) -> bool:  # equal when configured alike (sklearn clone checks)
         return type(other) is type(self)
 
     def __hash__(self) -> int:
         return hash(type(self))
+
+
+def word_ngrams(tokens: Sequence[str], ngram_range: tuple[int, int]) -> list[str]:
+    """The word n-grams of ``tokens`` for ``n`` in ``ngram_range``, joined by one space.
+
+    Examples
+    --------
+    >>> word_ngrams(["we", "use", "cooki"], (1, 2))
+    ['we', 'use', 'cooki', 'we use', 'use cooki']
+    """
+    low, high = ngram_range
+    grams: list[str] = list(tokens) if low == 1 else []
+    for size in range(max(low, 2), high + 1):
+        if size == 2:
+            grams += [f"{a} {b}" for a, b in pairwise(tokens)]
+        else:
+            grams += [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
+    return grams
+
+
+def analyze(text: str, ngram_range: tuple[int, int] = (1, 2), *, stem: bool = True) -> list[str]:
+    """The terms of ``text``: lower-cased word tokens, stemmed when ``stem``, as n-grams.
+
+    Examples
+    --------
+    >>> analyze("We use Cookies")
+    ['we', 'use', 'cooki', 'we use', 'use cooki']
+    """
+    text = text.lower()
+    tokens = stem_words(_TOKEN.findall(text)) if stem else _TOKEN.findall(text)
+    return word_ngrams(tokens, ngram_range)

@@ -117,7 +117,7 @@ def test_n_jobs_2_equals_n_jobs_1(corpus: Path):
     parallel = policyml.classify_many(corpus, batch_size=1, n_jobs=2)
     pd.testing.assert_frame_equal(parallel, serial, check_exact=True)
     # a model in memory reaches the workers too (written once to a temporary file)
-    model = policyml.persistence.default_model()
+    model = policyml.model.default_model()
     texts = list(POLICIES.values()) * 3
     pd.testing.assert_frame_equal(
         policyml.classify_many(texts, n_jobs=2, batch_size=2, model=model),
@@ -293,7 +293,7 @@ def test_progress_bar_only_when_asked(capsys, monkeypatch):
 def test_seed_policies(seeds_dir: Path):
     files = sorted(str(p) for p in seeds_dir.iterdir() if not p.name.startswith("."))
     result = policyml.classify_many(seeds_dir, batch_size=2)
-    model = policyml.persistence.default_model()
+    model = policyml.model.default_model()
     reference = pd.concat(
         [
             pd.DataFrame(policyml.classify(Path(f).read_bytes(), model=model)).assign(policy=f)

@@ -17,8 +17,9 @@ import pytest
 
 import policyml
 from policyml.datasets import load_example_policy
-from policyml.persistence import default_model
-from policyml.report import category_colors, write_report
+from policyml.display import category_colors
+from policyml.model import default_model
+from policyml.report import write_report
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 

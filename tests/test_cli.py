@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from _cli import run_in_process, run_subprocess
 
 import policyml
 from policyml._resources import shipped_file
@@ -15,13 +15,7 @@ EXAMPLE = shipped_file("data", "example_policy.md")
 EXAMPLE_CSV = shipped_file("data", "example_labeled.csv")
 
 
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "policyml.cli", *args],
-        input=stdin,
-        capture_output=True,
-        timeout=300,
-    )
+run = run_in_process  # a new process only where the process is the point (run_subprocess)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, pattern: str) -> None:
@@ -34,16 +28,16 @@ def assert_one_line_error(result: subprocess.CompletedProcess, pattern: str) -> 
     assert pattern in lines[0], err
 
 
-def test_help_and_version():
-    result = run("--help")
+def test_help_and_version():  # end to end: `python -m policyml.cli` in a new process
+    result = run_subprocess("--help")
     assert result.returncode == 0
     for command in ("classify", "train", "evaluate", "datasets"):
         assert command in result.stdout.decode()
-    assert run("--version").stdout.decode().strip() == f"policyml {policyml.__version__}"
+    assert run_subprocess("--version").stdout.decode().strip() == f"policyml {policyml.__version__}"
 
 
-def test_classify_table():
-    result = run("classify", str(EXAMPLE))
+def test_classify_table():  # end to end, as the README's first command does
+    result = run_subprocess("classify", str(EXAMPLE))
     assert result.returncode == 0, result.stderr
     out = result.stdout.decode()
     assert "cookies" in out and "children" in out and "security" in out
@@ -67,8 +61,8 @@ def test_classify_csv_from_stdin():
     assert "cookies" in lines[1]
 
 
-def test_classify_errors_are_one_line(tmp_path):
-    assert_one_line_error(run("classify", str(tmp_path / "absent.txt")), "absent.txt")
+def test_classify_errors_are_one_line(tmp_path):  # end to end: no traceback from a process
+    assert_one_line_error(run_subprocess("classify", str(tmp_path / "absent.txt")), "absent.txt")
     bad_model = tmp_path / "model.skops"
     bad_model.write_text("not a model")
     assert_one_line_error(run("classify", str(EXAMPLE), "--model", str(bad_model)), "model.skops")

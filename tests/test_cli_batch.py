@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _cli import run_subprocess
 
 import policyml
 from policyml import cli
@@ -37,12 +38,7 @@ def corpus(tmp_path: Path) -> Path:
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
     """``policyml classify ARGS`` in a new process."""
-    return subprocess.run(
-        [sys.executable, "-m", "policyml.cli", "classify", *args],
-        input=stdin,
-        capture_output=True,
-        timeout=300,
-    )
+    return run_subprocess("classify", *args, stdin=stdin)
 
 
 def main(*args: str, stdin: bytes = b"", monkeypatch=None) -> int:

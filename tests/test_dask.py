@@ -80,7 +80,7 @@ def test_to_parquet_with_the_arrow_schema(client, policy_files, tmp_path):
 
 
 def test_model_is_scattered_once_to_every_worker(client):
-    model = policyml.persistence.default_model()
+    model = policyml.model.default_model()
     shipped = pdask._ship(model)
     assert isinstance(shipped, distributed.Future)
     holders = client.who_has([shipped])[shipped.key]

@@ -9,8 +9,7 @@ from sklearn.tree import DecisionTreeClassifier
 import policyml
 from policyml.datasets import load_example_csv, load_example_policy
 from policyml.interpret import EXPLAIN_COLUMNS, SUMMARY_COLUMNS, errors, top_features
-from policyml.model import PolicyModel, build_pipeline
-from policyml.persistence import default_model
+from policyml.model import PolicyModel, build_pipeline, default_model
 from policyml.preprocess import split_sentences
 
 MIXED = (

@@ -11,7 +11,7 @@ import pytest
 
 import policyml
 from policyml import InvalidInputError, classify, classify_many
-from policyml.predict import result_columns
+from policyml.frames import result_columns
 from policyml.preprocess import check_input_size, split_paragraphs
 
 COLUMNS = result_columns(["collection", "sharing", "cookies", "children", "security"])

@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 
 import policyml
 from policyml.datasets import load_example_csv
-from policyml.persistence import ModelVersionWarning, save_model
+from policyml.persistence import ModelVersionWarning
 
 TEXTS = ["We use cookies.", "We share data with partners.", "Children under 13."]
 
@@ -130,7 +130,7 @@ def test_version_mismatch_warns_naming_both_versions(tmp_path, model):
 
     old = copy.copy(model)
     old.metadata = {**model.metadata, "sklearn_version": "0.0.1", "policyml_version": "0.0.0"}
-    path = save_model(old, tmp_path / "old.skops")
+    path = old.save(tmp_path / "old.skops")
     # loading reads the compiled scorer: policyml's version is what matters for predictions
     with pytest.warns(ModelVersionWarning, match=r"policyml 0\.0\.0; running policyml"):
         loaded = policyml.load_model(path)

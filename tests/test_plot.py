@@ -21,7 +21,7 @@ from policyml._resources import shipped_file  # noqa: E402
 from policyml.cli import main  # noqa: E402
 from policyml.datasets import load_example_csv, load_example_policy  # noqa: E402
 from policyml.metrics import classification_report  # noqa: E402
-from policyml.persistence import default_model  # noqa: E402
+from policyml.model import default_model  # noqa: E402
 
 CATS = list(policyml.CATEGORIES)
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -662,17 +662,17 @@ def test_sentence_model_loads_once_across_threads() -> None:
 
 
 def test_corrupt_sentence_model_raises_model_load_error(tmp_path: Path) -> None:
-    from policyml.preprocess import _load_punkt
+    from policyml.preprocess._sentences import load_punkt
 
     bad = tmp_path / "punkt.json"
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(ModelLoadError):
-        _load_punkt(bad)
+        load_punkt(bad)
     bad.write_text('{"format": "something-else"}', encoding="utf-8")
     with pytest.raises(ModelLoadError):
-        _load_punkt(bad)
+        load_punkt(bad)
     with pytest.raises(ModelLoadError):
-        _load_punkt(tmp_path / "missing.json")
+        load_punkt(tmp_path / "missing.json")
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ import policyml
 from policyml._resources import shipped_file
 from policyml.cli import main
 from policyml.datasets import load_example_csv, load_example_policy
-from policyml.model import PolicyModel, build_pipeline
-from policyml.persistence import default_model
-from policyml.report import PolicyResult, highlight_html, render_report, write_report
+from policyml.display import PolicyResult, highlight_html
+from policyml.model import PolicyModel, build_pipeline, default_model
+from policyml.report import render_report, write_report
 
 CATS = list(policyml.CATEGORIES)
 

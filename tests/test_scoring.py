@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import policyml
 from policyml.datasets import load_example_csv
 from policyml.persistence import scorer_path
-from policyml.scoring import LinearScorer, compile_pipeline
+from policyml.scoring import LinearScorer, ScorerWarning, compile_pipeline
 
 TEXTS = [
     "We use cookies and web beacons to remember your preferences.",
@@ -156,7 +156,8 @@ def test_unreadable_scorer_file_falls_back_to_the_skops_file(tmp_path, small_mod
             np.savez(handle, header=np.frombuffer(header.encode(), dtype=np.uint8))
     else:
         target.write_bytes(content)
-    loaded = policyml.load_model(path)
+    with pytest.warns(ScorerWarning, match=r"m\.scorer\.npz: unreadable compiled scorer"):
+        loaded = policyml.load_model(path)
     np.testing.assert_allclose(
         loaded.predict_proba(TEXTS), small_model.predict_proba(TEXTS), rtol=0, atol=1e-12
     )
@@ -171,6 +172,19 @@ def test_pipeline_that_does_not_compile_predicts_through_sklearn(tmp_path):
     path = model.save(tmp_path / "chars.skops")
     assert not scorer_path(path).exists()
     np.testing.assert_array_equal(policyml.load_model(path).predict_proba(TEXTS), proba)
+
+
+def test_a_scorer_that_disagrees_with_its_pipeline_warns_and_is_not_used(monkeypatch):
+    """A compiled scorer off by more than the tolerance is a bug: the model says so and predicts
+    through scikit-learn. (A tolerance below zero makes every scorer disagree.)"""
+    from policyml import scoring
+
+    model = policyml.train(load_example_csv(), thresholds=0.5)
+    monkeypatch.setattr(scoring, "COMPILE_TOLERANCE", -1.0)
+    with pytest.warns(ScorerWarning, match="predicting through scikit-learn instead"):
+        assert model.scorer is None
+    proba = model.predict_proba(TEXTS)
+    np.testing.assert_array_equal(proba, _pipeline_proba(model, pd.DataFrame({"text": TEXTS})))
 
 
 def test_scorer_round_trips_through_its_file(tmp_path, bundled):

@@ -27,7 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from policyml.preprocess import _PUNKT_FORMAT, normalize_text  # noqa: E402
+from policyml.preprocess import normalize_text  # noqa: E402
+from policyml.preprocess._sentences import PUNKT_FORMAT  # noqa: E402
 
 DEFAULT_OUT = REPO / "policyml" / "resources" / "punkt_policy.json"
 
@@ -82,7 +83,7 @@ def train(texts: list[str]) -> dict[str, object]:
         if _ABBREV_RE.fullmatch(t) and t not in EXCLUDED_ABBREVIATIONS
     }
     return {
-        "format": _PUNKT_FORMAT,
+        "format": PUNKT_FORMAT,
         "version": 1,
         "trained_on": f"OPP-115 sanitized policies ({len(texts)} documents)",
         "n_learned_abbrev_types": len(learned),

@@ -1,0 +1,185 @@
+"""Frames: what goes into a model (text plus context columns) and what comes out of classify.
+
+Model input is coerced to one DataFrame shape (:func:`as_frame`, :func:`context_columns`).
+A classify result has one row per paragraph and the columns of :func:`result_columns`; the
+probability of category ``c`` is in column ``p_c`` and a paragraph's labels are the categories
+whose probability reaches the threshold (:func:`decide`, :func:`add_predictions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from policyml.exceptions import InvalidInputError
+
+__all__ = [
+    "PROBA_PREFIX",
+    "add_predictions",
+    "as_frame",
+    "check_result",
+    "context_columns",
+    "decide",
+    "empty_result",
+    "is_result",
+    "label_tuples",
+    "result_categories",
+    "result_columns",
+]
+
+#: Prefix of the probability columns of a classify result: ``p_<category>``.
+PROBA_PREFIX = "p_"
+
+
+def as_frame(X: Any, *, context_columns: Sequence[str] = ("heading", "policy_id")) -> pd.DataFrame:
+    """Coerce model input to a DataFrame with a ``text`` column plus known context columns.
+
+    ``X`` is a list/array/Series of strings or a DataFrame with a ``text`` column; other
+    DataFrame columns than ``text`` and ``context_columns`` are ignored.
+    """
+    if isinstance(X, pd.DataFrame):
+        if "text" not in X.columns:
+            raise InvalidInputError(
+                f"input DataFrame has no 'text' column (columns: {list(map(str, X.columns))})"
+            )
+        keep = ["text", *[c for c in context_columns if c in X.columns]]
+        frame = X[keep].reset_index(drop=True)
+    elif isinstance(X, str | bytes):
+        raise InvalidInputError(
+            "expected a list of paragraph texts, got a single string; wrap it in a list"
+            " (or use policyml.classify for a whole policy)"
+        )
+    elif isinstance(X, pd.Series | np.ndarray | list | tuple):
+        frame = pd.DataFrame({"text": list(X)})
+    else:
+        raise InvalidInputError(
+            f"expected a list of strings or a DataFrame with a 'text' column,"
+            f" got {type(X).__name__}"
+        )
+    bad = [i for i, value in enumerate(frame["text"]) if not isinstance(value, str)]
+    if bad:
+        value = frame["text"].iloc[bad[0]]
+        raise InvalidInputError(
+            f"text at position {bad[0]} is {type(value).__name__} ({value!r:.40}), expected str"
+            f" ({len(bad)} non-string value(s) in all)"
+        )
+    return frame
+
+
+def context_columns(frame: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
+    """``(texts, headings, policies)`` of an :func:`as_frame` result, as the feature blocks read
+    them: a missing or non-string heading is ``""``; without a ``policy_id`` column all rows
+    belong to one policy (rows are in document order)."""
+    n = len(frame)
+    texts = frame["text"].tolist()
+    if "heading" in frame.columns:
+        headings = [h if isinstance(h, str) else "" for h in frame["heading"]]
+    else:
+        headings = [""] * n
+    has_policy = "policy_id" in frame.columns
+    policies = frame["policy_id"].astype(str).tolist() if has_policy else [""] * n
+    return texts, headings, policies
+
+
+# --------------------------------------------------------------------------- results
+
+
+def result_columns(categories: Sequence[str]) -> list[str]:
+    """Columns of a :func:`policyml.classify` result for a model with these categories.
+
+    Examples
+    --------
+    >>> result_columns(["cookies"])
+    ['paragraph', 'heading', 'text', 'start', 'end', 'labels', 'p_cookies']
+    """
+    return [
+        "paragraph",
+        "heading",
+        "text",
+        "start",
+        "end",
+        "labels",
+        *(PROBA_PREFIX + c for c in categories),
+    ]
+
+
+def empty_result(categories: Sequence[str]) -> pd.DataFrame:
+    """A result with no rows and the columns (and dtypes) of :func:`result_columns`."""
+    columns = result_columns(categories)
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    for c in ("paragraph", "start", "end"):
+        frame[c] = frame[c].astype(int)
+    for c in columns:
+        if c.startswith(PROBA_PREFIX):
+            frame[c] = frame[c].astype(float)
+    return frame
+
+
+def result_categories(frame: pd.DataFrame) -> list[str]:
+    """The categories of a result: those with a ``p_<category>`` column, in column order.
+
+    Examples
+    --------
+    >>> result_categories(pd.DataFrame(columns=["text", "p_cookies", "p_sharing"]))
+    ['cookies', 'sharing']
+    """
+    n = len(PROBA_PREFIX)
+    return [str(c)[n:] for c in frame.columns if str(c).startswith(PROBA_PREFIX)]
+
+
+def is_result(frame: Any) -> bool:
+    """Whether ``frame`` looks like a classify result (``text``, ``labels`` and ``p_`` columns)."""
+    return (
+        isinstance(frame, pd.DataFrame)
+        and "text" in frame.columns
+        and "labels" in frame.columns
+        and bool(result_categories(frame))
+    )
+
+
+def check_result(frame: Any) -> list[str]:
+    """The categories of a classify result; :class:`InvalidInputError` if it is not one."""
+    if not is_result(frame):
+        columns = list(map(str, frame.columns)) if isinstance(frame, pd.DataFrame) else []
+        raise InvalidInputError(
+            "expected a policyml.classify() result (columns text, labels and p_<category>);"
+            f" got {f'columns {columns}' if columns else type(frame).__name__}"
+        )
+    return result_categories(frame)
+
+
+def decide(proba: np.ndarray, thresholds: Any) -> np.ndarray:
+    """0/1 decisions: 1 where a probability reaches its category's threshold.
+
+    Examples
+    --------
+    >>> decide(np.array([[0.2, 0.7], [0.5, 0.1]]), [0.5, 0.5]).tolist()
+    [[0, 1], [1, 0]]
+    """
+    return (np.asarray(proba, dtype=float) >= np.asarray(thresholds, dtype=float)).astype(int)
+
+
+def label_tuples(decisions: np.ndarray, categories: Sequence[str]) -> list[tuple[str, ...]]:
+    """The labels of each row of a 0/1 decision matrix, as tuples of category names.
+
+    Examples
+    --------
+    >>> label_tuples(np.array([[0, 1], [1, 1], [0, 0]]), ["a", "b"])
+    [('b',), ('a', 'b'), ()]
+    """
+    names = list(categories)
+    return [tuple(c for c, on in zip(names, row, strict=True) if on) for row in decisions]
+
+
+def add_predictions(
+    frame: pd.DataFrame, proba: np.ndarray, thresholds: Any, categories: Sequence[str]
+) -> pd.DataFrame:
+    """``frame`` with a ``labels`` column and one ``p_<category>`` column per category
+    (in place, and returned)."""
+    frame["labels"] = label_tuples(decide(proba, thresholds), categories)
+    for j, category in enumerate(categories):
+        frame[PROBA_PREFIX + category] = proba[:, j]
+    return frame
