@@ -1,4 +1,4 @@
-"""Datasets: the OPP-115 corpus, labeled CSV files and the bundled example.
+"""Datasets: the OPP-115 corpus, the modern labeled corpus, labeled CSV files, the examples.
 
 Every loader returns a :class:`pandas.DataFrame` with a ``text`` column and one 0/1 column per
 category, the format :func:`policyml.train` and :func:`policyml.evaluate` take.
@@ -7,6 +7,7 @@ category, the format :func:`policyml.train` and :func:`policyml.evaluate` take.
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import json
@@ -23,6 +24,7 @@ from policyml.categories import CATEGORIES
 from policyml.exceptions import DataValidationError, InvalidInputError
 
 __all__ = [
+    "MODERN_LABEL_COLUMNS",
     "OPP115_CATEGORIES",
     "OPP115_TAXONOMIES",
     "PRIVACYGLUE_CATEGORIES",
@@ -30,8 +32,10 @@ __all__ = [
     "load_example_csv",
     "load_example_policy",
     "load_labeled_csv",
+    "load_modern",
     "load_opp115",
     "load_privacyglue",
+    "paragraph_sha",
     "validate_labeled_frame",
 ]
 
@@ -251,6 +255,132 @@ def _read_folds(path: Path) -> dict[str, int]:
         return {}
     folds = pd.read_csv(path, dtype={"policy_uid": str})
     return dict(zip(folds["policy_uid"], folds["fold"].astype(int), strict=True))
+
+
+# --------------------------------------------------------------------------- modern corpus
+
+#: The label file of the modern corpus, in policyml's data folder.
+MODERN_LABELS = "modern/labels.csv"
+#: The labels of the modern corpus, in column order.
+MODERN_LABEL_COLUMNS: tuple[str, ...] = (*CATEGORIES, "chrome")
+MODERN_HALVES = ("dev", "test")
+
+
+def paragraph_sha(text: str) -> str:
+    """The hash keying a labeled paragraph: the first 16 hex digits of the SHA-256 of its text.
+
+    Examples
+    --------
+    >>> paragraph_sha("We use cookies.")
+    '78a2e13863e81a3a'
+    """
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def load_modern(
+    root: str | Path,
+    *,
+    half: str | None = None,
+    chrome: bool = False,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """The modern labeled corpus: paragraphs of 88 CCPA-era policy pages, labeled by policyml.
+
+    The pages are those of the C3PA DB dataset (Musa et al., EMNLP 2024; research use only, not
+    shipped with policyml): ``root`` is its folder, with ``html/N.html``. policyml ships only its
+    own labels (``data/modern/labels.csv``), keyed by page, character offsets and a hash of each
+    paragraph's text; this joins them with the pages, split by policyml's own splitter. Every
+    paragraph of each page is labeled with the five categories and ``chrome`` (page furniture:
+    menus, footers, cookie banners, unrelated content), from two independent annotation passes
+    with disagreements adjudicated (``data/modern/README.md``).
+
+    Parameters
+    ----------
+    root : str or Path
+        The ``c3pa-db`` folder (e.g. ``../shared/c3pa-db``).
+    half : {"dev", "test"}, optional
+        The fixed split by page: ``"dev"`` (44 pages) to choose and train on, ``"test"`` (44
+        pages) only to measure. Default: both.
+    chrome : bool, default False
+        Keep page-furniture rows (with a ``chrome`` column). By default only the policy's own
+        text is returned, as :func:`policyml.classify` returns it.
+    progress : bool, default False
+        Show a progress bar over the pages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per paragraph in page order: ``text``, the five category columns (0/1),
+        ``policy_id`` (the page, e.g. ``"6.html"``), ``heading``, ``half``, ``row`` (position in
+        the splitter's output), ``start`` and ``end`` (offsets in the decoded page), and
+        ``chrome`` when asked for.
+
+    Raises
+    ------
+    DataValidationError
+        ``root`` has no ``html`` folder or a page is missing, or a paragraph's text no longer
+        matches its hash (the page was changed, or policyml's splitter now cuts it otherwise).
+    """
+    from policyml.preprocess import split_paragraphs
+
+    root = Path(root)
+    if half is not None and half not in MODERN_HALVES:
+        raise InvalidInputError(f"half must be 'dev', 'test' or None; got {half!r}")
+    if not (root / "html").is_dir():
+        raise DataValidationError(
+            f"{root}: not the C3PA DB folder (no html/ in it); pass the folder of the C3PA"
+            " dataset's pages, e.g. ../shared/c3pa-db"
+        )
+    labels = pd.read_csv(
+        shipped_file("data", MODERN_LABELS), dtype={"sha": str, "a": str, "b": str, "rule": str}
+    )
+    if half is not None:
+        labels = labels[labels["half"] == half]
+    pages = sorted(labels["page"].unique(), key=lambda name: int(Path(name).stem))
+    if progress:
+        from tqdm.auto import tqdm
+
+        pages = tqdm(pages, desc="modern corpus", unit="page")
+    parts = []
+    for page in pages:
+        path = root / "html" / page
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            raise DataValidationError(f"{path}: cannot read ({error.strerror or error})") from None
+        paragraphs = {(p.start, p.end): p for p in split_paragraphs(raw)}
+        mine = labels[labels["page"] == page]
+        texts, headings = [], []
+        for row, start, end, sha in zip(
+            mine["row"], mine["start"], mine["end"], mine["sha"], strict=True
+        ):
+            paragraph = paragraphs.get((int(start), int(end)))
+            if paragraph is None or paragraph_sha(paragraph.text) != sha:
+                raise DataValidationError(
+                    f"{path}, row {row} (characters {start}-{end}): the paragraph there does not"
+                    " match its label (text hash); the page differs from the labeled one, or"
+                    " this version of policyml splits it differently"
+                )
+            texts.append(paragraph.text)
+            headings.append(paragraph.heading)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "text": texts,
+                    **{c: mine[c].to_numpy(dtype="int8") for c in MODERN_LABEL_COLUMNS},
+                    "policy_id": page,
+                    "heading": pd.Series(headings, dtype=object),
+                    "half": mine["half"].to_numpy(),
+                    "row": mine["row"].to_numpy(),
+                    "start": mine["start"].to_numpy(),
+                    "end": mine["end"].to_numpy(),
+                }
+            )
+        )
+    frame = pd.concat(parts, ignore_index=True)
+    if not chrome:
+        frame = frame[frame["chrome"] == 0].drop(columns="chrome").reset_index(drop=True)
+    return frame
 
 
 def load_privacyglue(root: str | Path, split: str = "train") -> pd.DataFrame:
