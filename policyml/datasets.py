@@ -39,7 +39,16 @@ __all__ = [
     "validate_labeled_frame",
 ]
 
-_KNOWN_EXTRA = {"policy_id", "policy_name", "segment_id", "heading", "fold", "labels", "id"}
+_KNOWN_EXTRA = {
+    "policy_id",
+    "policy_name",
+    "segment_id",
+    "heading",
+    "lead_in",
+    "fold",
+    "labels",
+    "id",
+}
 
 # OPP-115 category names as written in the annotation files, with the column name we give them.
 _OPP115_NAMES: dict[str, str] = {
@@ -311,9 +320,9 @@ def load_modern(
     -------
     pandas.DataFrame
         One row per paragraph in page order: ``text``, the five category columns (0/1),
-        ``policy_id`` (the page, e.g. ``"6.html"``), ``heading``, ``half``, ``row`` (position in
-        the splitter's output), ``start`` and ``end`` (offsets in the decoded page), and
-        ``chrome`` when asked for.
+        ``policy_id`` (the page, e.g. ``"6.html"``), ``heading``, ``lead_in``, ``half``,
+        ``row`` (position in the splitter's output when the labels were made), ``start`` and
+        ``end`` (offsets in the decoded page), and ``chrome`` when asked for.
 
     Raises
     ------
@@ -350,7 +359,7 @@ def load_modern(
             raise DataValidationError(f"{path}: cannot read ({error.strerror or error})") from None
         paragraphs = {(p.start, p.end): p for p in split_paragraphs(raw)}
         mine = labels[labels["page"] == page]
-        texts, headings = [], []
+        texts, headings, leads = [], [], []
         for row, start, end, sha in zip(
             mine["row"], mine["start"], mine["end"], mine["sha"], strict=True
         ):
@@ -363,6 +372,7 @@ def load_modern(
                 )
             texts.append(paragraph.text)
             headings.append(paragraph.heading)
+            leads.append(paragraph.lead_in)
         parts.append(
             pd.DataFrame(
                 {
@@ -370,6 +380,7 @@ def load_modern(
                     **{c: mine[c].to_numpy(dtype="int8") for c in MODERN_LABEL_COLUMNS},
                     "policy_id": page,
                     "heading": pd.Series(headings, dtype=object),
+                    "lead_in": pd.Series(leads, dtype=object),
                     "half": mine["half"].to_numpy(),
                     "row": mine["row"].to_numpy(),
                     "start": mine["start"].to_numpy(),

@@ -17,6 +17,7 @@ import pandas as pd
 from policyml.exceptions import InvalidInputError
 
 __all__ = [
+    "CONTEXT_COLUMNS",
     "PROBA_PREFIX",
     "add_predictions",
     "as_frame",
@@ -26,6 +27,7 @@ __all__ = [
     "empty_result",
     "is_result",
     "label_tuples",
+    "model_input",
     "result_categories",
     "result_columns",
 ]
@@ -34,7 +36,12 @@ __all__ = [
 PROBA_PREFIX = "p_"
 
 
-def as_frame(X: Any, *, context_columns: Sequence[str] = ("heading", "policy_id")) -> pd.DataFrame:
+#: Columns of model input besides ``text`` that models read: the section heading, the lead-in
+#: of a list item, and which policy a row belongs to (rows are in document order).
+CONTEXT_COLUMNS: tuple[str, ...] = ("heading", "lead_in", "policy_id")
+
+
+def as_frame(X: Any, *, context_columns: Sequence[str] = CONTEXT_COLUMNS) -> pd.DataFrame:
     """Coerce model input to a DataFrame with a ``text`` column plus known context columns.
 
     ``X`` is a list/array/Series of strings or a DataFrame with a ``text`` column; other
@@ -71,17 +78,43 @@ def as_frame(X: Any, *, context_columns: Sequence[str] = ("heading", "policy_id"
 
 def context_columns(frame: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
     """``(texts, headings, policies)`` of an :func:`as_frame` result, as the feature blocks read
-    them: a missing or non-string heading is ``""``; without a ``policy_id`` column all rows
-    belong to one policy (rows are in document order)."""
+    them: a missing or non-string heading is ``""``, and a list item's lead-in is read with its
+    heading (``"Sharing / We may share your data with:"``), so headings and lead-ins share the
+    heading block's vocabulary and weights; without a ``policy_id`` column all rows belong to
+    one policy (rows are in document order).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"text": ["a", "b"], "heading": ["Sharing", None],
+    ...                       "lead_in": ["We share it with:", None]})
+    >>> context_columns(frame)[1]
+    ['Sharing / We share it with:', '']
+    """
     n = len(frame)
     texts = frame["text"].tolist()
-    if "heading" in frame.columns:
-        headings = [h if isinstance(h, str) else "" for h in frame["heading"]]
-    else:
-        headings = [""] * n
+    headings = _strings(frame, "heading", n)
+    if "lead_in" in frame.columns:
+        headings = [
+            f"{h} / {lead}" if h and lead else h or lead
+            for h, lead in zip(headings, _strings(frame, "lead_in", n), strict=True)
+        ]
     has_policy = "policy_id" in frame.columns
     policies = frame["policy_id"].astype(str).tolist() if has_policy else [""] * n
     return texts, headings, policies
+
+
+def _strings(frame: pd.DataFrame, column: str, n: int) -> list[str]:
+    if column not in frame.columns:
+        return [""] * n
+    return [v if isinstance(v, str) else "" for v in frame[column]]
+
+
+def model_input(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ``text`` and context columns (:data:`CONTEXT_COLUMNS`) of ``frame`` that it has, as
+    object columns with a fresh index: what a model reads of a classify result."""
+    keep = ["text", *(c for c in CONTEXT_COLUMNS if c in frame.columns)]
+    part = frame[keep].reset_index(drop=True)
+    return pd.DataFrame({c: part[c].astype(object) for c in keep})
 
 
 # --------------------------------------------------------------------------- results
@@ -93,11 +126,12 @@ def result_columns(categories: Sequence[str]) -> list[str]:
     Examples
     --------
     >>> result_columns(["cookies"])
-    ['paragraph', 'heading', 'text', 'start', 'end', 'labels', 'p_cookies']
+    ['paragraph', 'heading', 'lead_in', 'text', 'start', 'end', 'labels', 'p_cookies']
     """
     return [
         "paragraph",
         "heading",
+        "lead_in",
         "text",
         "start",
         "end",

@@ -423,15 +423,11 @@ def _check_trainable(Y: np.ndarray, categories: list[str], source: str) -> None:
 
 
 def _drop_empty_blocks(frame: pd.DataFrame, opts: dict[str, Any]) -> dict[str, Any]:
-    """Switch off the heading/context blocks when the data cannot feed them."""
+    """Switch off the heading block when the data has no heading or lead-in to feed it."""
     opts = dict(opts)
-    if "heading" not in frame.columns or not frame["heading"].map(_has_text).any():
+    if not any(h.strip() for h in context_columns(as_frame(frame))[1]):
         opts["heading_weight"] = 0.0
     return opts
-
-
-def _has_text(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip())
 
 
 def _choose_thresholds(

@@ -10,7 +10,7 @@ import pandas as pd
 
 from policyml.display import PolicyResult
 from policyml.exceptions import InvalidInputError
-from policyml.frames import add_predictions, empty_result, result_columns
+from policyml.frames import add_predictions, empty_result, model_input, result_columns
 from policyml.model import PolicyModel, resolve_model
 from policyml.preprocess import Paragraph, split_paragraphs
 
@@ -45,10 +45,12 @@ def classify(
     -------
     PolicyResult
         A DataFrame with one row per paragraph: ``paragraph`` (0-based), ``heading`` (nearest
-        section heading or None), ``text``, ``start``/``end`` (offsets: ``policy[start:end]``
-        is the paragraph's source; for a list input, offsets within each item), ``labels``
-        (tuple of predicted categories) and ``p_<category>`` probabilities. Empty or blank
-        input gives an empty DataFrame with these columns.
+        section heading or None), ``lead_in`` (for an item of a list, the paragraph that
+        introduces it, e.g. "We use your information to:"; else None), ``text``,
+        ``start``/``end`` (offsets: ``policy[start:end]`` is the paragraph's source; for a
+        list input, offsets within each item), ``labels`` (tuple of predicted categories) and
+        ``p_<category>`` probabilities. Empty or blank input gives an empty DataFrame with
+        these columns.
 
     Raises
     ------
@@ -77,11 +79,13 @@ def classify(
 
 
 def paragraph_frame(paragraphs: Sequence[Paragraph]) -> pd.DataFrame:
-    """The ``paragraph``, ``heading``, ``text``, ``start`` and ``end`` columns of paragraphs."""
+    """The ``paragraph``, ``heading``, ``lead_in``, ``text``, ``start`` and ``end`` columns of
+    paragraphs."""
     return pd.DataFrame(
         {
             "paragraph": [p.index for p in paragraphs],
             "heading": pd.Series([p.heading for p in paragraphs], dtype=object),
+            "lead_in": pd.Series([p.lead_in for p in paragraphs], dtype=object),
             "text": [p.text for p in paragraphs],
             "start": [p.start for p in paragraphs],
             "end": [p.end for p in paragraphs],
@@ -98,7 +102,7 @@ def label_paragraphs(
     ``policy_ids`` tells which policy each row belongs to, when the frame holds several: the
     model's neighbour features never reach across two policies.
     """
-    inputs = frame[["text", "heading"]]
+    inputs = model_input(frame)
     if policy_ids is not None:
         inputs = inputs.assign(policy_id=list(policy_ids))
     proba = model.predict_proba(inputs)

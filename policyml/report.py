@@ -22,7 +22,7 @@ from policyml._version import __version__
 from policyml.categories import CATEGORY_DESCRIPTIONS
 from policyml.display import CSS, ResultView, escape, percent, slug
 from policyml.exceptions import InvalidInputError
-from policyml.frames import PROBA_PREFIX, is_result, result_categories
+from policyml.frames import PROBA_PREFIX, is_result, model_input, result_categories
 from policyml.interpret import evidence_sentences, explain_rows, summarize
 from policyml.linear import linear_view
 from policyml.model import PolicyModel, resolve_model
@@ -49,9 +49,7 @@ def _explanations(
     model: PolicyModel, result: pd.DataFrame, top: int
 ) -> tuple[list[dict[str, list[tuple[str, float]]]] | None, list[dict[str, tuple[str, float]]]]:
     """Per paragraph: top terms and evidence sentence of each label."""
-    keep = [c for c in ("text", "heading", "policy_id") if c in result.columns]
-    frame = result[keep].reset_index(drop=True)
-    frame = pd.DataFrame({c: frame[c].astype(object) for c in keep})
+    frame = model_input(result)
     categories = list(model.categories)
     labels = [
         [c for c in value if c in categories] if isinstance(value, tuple | list) else []

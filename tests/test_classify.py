@@ -40,7 +40,7 @@ def test_unrelated_paragraph_gets_no_label():
 def test_result_columns_and_offsets_for_a_whole_policy():
     policy = load_example_policy()
     result = policyml.classify(policy)
-    expected = ["paragraph", "heading", "text", "start", "end", "labels"] + [
+    expected = ["paragraph", "heading", "lead_in", "text", "start", "end", "labels"] + [
         f"p_{c}" for c in policyml.CATEGORIES
     ]
     assert list(result.columns) == expected

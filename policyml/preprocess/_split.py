@@ -11,6 +11,7 @@ from policyml.preprocess._headings import is_heading
 from policyml.preprocess._html import html_units
 from policyml.preprocess._limits import check_input_size
 from policyml.preprocess._lines import HAS_WORD_RE, Unit
+from policyml.preprocess._lists import lead_ins
 from policyml.preprocess._long import split_long
 from policyml.preprocess._markdown import markdown_units
 from policyml.preprocess._text import text_units
@@ -35,6 +36,9 @@ class Paragraph:
         source (including any inline markup) this paragraph was produced from.
     heading : str or None
         Normalised text of the nearest preceding section heading, or ``None``.
+    lead_in : str or None
+        For an item of a list, the text of the paragraph that introduces the list ("We use
+        your information to:"), or ``None``.
     """
 
     index: int
@@ -42,6 +46,7 @@ class Paragraph:
     start: int
     end: int
     heading: str | None
+    lead_in: str | None = None
 
 
 _HEADING_CHAIN_MAX_PARTS = 3
@@ -100,7 +105,9 @@ def split_paragraphs(
         "PRIVACY POLICY", "What do we collect?", ``<h2>``, bold-only lines, Markdown headings)
         are not returned as paragraphs but become the ``heading`` of the paragraphs that follow;
         consecutive headings are joined with ``" / "``. A heading with nothing after it is
-        returned as a paragraph. Blank input gives ``[]``.
+        returned as a paragraph. An item of a list introduced by a paragraph ending in a colon
+        ("…for the following purposes:") has that paragraph's text as its ``lead_in``. Blank
+        input gives ``[]``.
 
     Raises
     ------
@@ -164,21 +171,25 @@ def split_paragraphs(
 
     out: list[Paragraph] = []
 
-    def emit(unit: Unit, heading: str | None) -> None:
+    flags = [
+        is_heading(u, units[i + 1] if i + 1 < len(units) else None) for i, u in enumerate(units)
+    ]
+    leads = lead_ins(units, flags)
+
+    def emit(unit: Unit, heading: str | None, lead: str | None = None) -> None:
         if len(unit.text) <= max_chars:
-            out.append(Paragraph(len(out), unit.text, unit.start, unit.end, heading))
+            out.append(Paragraph(len(out), unit.text, unit.start, unit.end, heading, lead))
             return
         for piece, start, end in split_long(unit, text, max_chars):
-            out.append(Paragraph(len(out), piece, start, end, heading))
+            out.append(Paragraph(len(out), piece, start, end, heading, lead))
 
     heading: str | None = None
     pending: list[Unit] = []
-    for i, unit in enumerate(units):
-        if is_heading(unit, units[i + 1] if i + 1 < len(units) else None):
+    for unit, is_head, lead in zip(units, flags, leads, strict=True):
+        if is_head:
             if pending and (
                 len(pending) >= _HEADING_CHAIN_MAX_PARTS
-                or sum(len(u.text) + 3 for u in pending) + len(unit.text)
-                > _HEADING_CHAIN_MAX_CHARS
+                or sum(len(u.text) + 3 for u in pending) + len(unit.text) > _HEADING_CHAIN_MAX_CHARS
             ):
                 for head in pending:  # too many stacked titles: keep them as paragraphs
                     emit(head, heading)
@@ -188,7 +199,7 @@ def split_paragraphs(
         if pending:
             heading = " / ".join(u.text for u in pending)
             pending = []
-        emit(unit, heading)
+        emit(unit, heading, lead)
     for head in pending:  # headings with no paragraph after them
         emit(head, heading)
     return out
