@@ -24,6 +24,7 @@ __all__ = [
     "context_columns",
     "decide",
     "empty_result",
+    "heading_column",
     "is_result",
     "label_tuples",
     "result_categories",
@@ -104,6 +105,23 @@ def result_columns(categories: Sequence[str]) -> list[str]:
         "labels",
         *(PROBA_PREFIX + c for c in categories),
     ]
+
+
+def heading_column(values: Any, index: Any = None) -> pd.Series:
+    """A ``heading`` column: object dtype, the heading's text or ``None`` (never NaN).
+
+    Missing values of any kind (``None``, NaN, ``pd.NA``, non-strings) become ``None``, so a
+    result shows ``None`` in Python and writes ``null`` in JSON.
+
+    Examples
+    --------
+    >>> heading_column(["Cookies", None, float("nan")]).tolist()
+    ['Cookies', None, None]
+    """
+    if index is None and isinstance(values, pd.Series):
+        index = values.index
+    cells = [value if isinstance(value, str) else None for value in values]
+    return pd.Series(cells, index=index, dtype=object, name="heading")
 
 
 def empty_result(categories: Sequence[str]) -> pd.DataFrame:
