@@ -125,8 +125,8 @@ def evaluate(model: PolicyModel, data: pd.DataFrame | str | Path) -> pd.DataFram
         warnings.warn(
             f"{source}: {'all' if share >= 1 else f'about {share:.0%} of the'} {len(frame):,}"
             f" rows are rows the model was trained on ({how}), so these scores overstate how"
-            " well it does on new policies; evaluate on held-out data (or use"
-            " policyml.cross_validate)",
+            " well it does on new policies; evaluate on held-out data, or cross-validate"
+            " (policyml.cross_validate; the train command prints cross-validated scores)",
             TrainingDataWarning,
             stacklevel=2,
         )

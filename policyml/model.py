@@ -22,7 +22,7 @@ from policyml._version import __version__
 from policyml.categories import CATEGORIES
 from policyml.datasets import labeled_frame
 from policyml.exceptions import DataValidationError, InvalidInputError, ModelLoadError
-from policyml.frames import as_frame, context_columns, decide
+from policyml.frames import as_frame, context_columns, decide, resolve_thresholds
 from policyml.persistence import (
     ModelParts,
     bundled_model_file,
@@ -47,6 +47,7 @@ __all__ = [
     "RowDigest",
     "best_threshold",
     "build_pipeline",
+    "check_trainable",
     "default_model",
     "load_model",
     "out_of_fold_proba",
@@ -269,6 +270,31 @@ class PolicyModel:
         """0/1 label matrix, shape ``(n_paragraphs, n_categories)``, using the thresholds."""
         return decide(self.predict_proba(X), self.thresholds)
 
+    def with_thresholds(self, thresholds: Any) -> PolicyModel:
+        """This model labelling at other thresholds (the fitted pipeline is shared).
+
+        Parameters
+        ----------
+        thresholds : float, mapping or str
+            One threshold for every category, ``{category: threshold}`` for some, or a string
+            ``"0.4"`` / ``"collection=0.3,sharing=0.6"`` (the command line's ``--threshold``);
+            see :func:`policyml.frames.resolve_thresholds`.
+
+        Examples
+        --------
+        >>> import policyml
+        >>> model = policyml.load_model()
+        >>> strict = model.with_thresholds({"sharing": 0.9})
+        >>> float(strict.thresholds[1]), float(strict.thresholds[0]) == float(model.thresholds[0])
+        (0.9, True)
+        """
+        import copy
+
+        model = copy.copy(self)  # shares the pipeline and its compiled scorer
+        model.thresholds = resolve_thresholds(thresholds, self.categories, self.thresholds)
+        model.metadata = dict(self.metadata)
+        return model
+
     def save(self, path: str | Path, *, format: str | None = None) -> Path:
         """Write the model atomically, as skops unless asked otherwise (see
         :func:`policyml.persistence.write_model`)."""
@@ -465,6 +491,32 @@ class CategoryTooRareError(DataValidationError):
             self.categories,
             f"{context}: {self.context}",
         )
+
+
+def check_trainable(
+    data: pd.DataFrame | str | Path, categories: Sequence[str] | None = None
+) -> None:
+    """Check that labeled data can train a model, before any (long) training starts.
+
+    Raises
+    ------
+    DataValidationError
+        Malformed data (see :func:`policyml.datasets.load_labeled_csv`), or
+        :class:`CategoryTooRareError` for a category with fewer than :data:`MIN_POSITIVES`
+        positive or negative paragraphs.
+
+    Examples
+    --------
+    >>> from policyml.datasets import load_example_csv
+    >>> check_trainable(load_example_csv())
+    >>> check_trainable(load_example_csv().head(8))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    policyml.model.CategoryTooRareError: ...: category 'collection' has 7 positive and 1 negative...
+    """
+    frame, source = labeled_frame(data, categories)
+    cats = list(categories) if categories is not None else list(CATEGORIES)
+    _check_trainable(frame[cats].to_numpy(dtype=int), cats, source)
 
 
 def _check_trainable(Y: np.ndarray, categories: list[str], source: str) -> None:

@@ -27,6 +27,7 @@ from policyml.interpret import evidence_sentences, explain_rows, summarize
 from policyml.linear import linear_view
 from policyml.model import PolicyModel, resolve_model
 from policyml.predict import classify
+from policyml.writers import check_output_path
 
 __all__ = ["render_report", "write_report"]
 
@@ -186,6 +187,9 @@ def write_report(
 ) -> Path:
     """Write :func:`render_report`'s page to ``path`` (UTF-8) and return the path.
 
+    ``path`` is checked first (its folder must exist and be writable), so a wrong path fails
+    at once, not after the policy was classified and explained.
+
     Examples
     --------
     >>> import policyml, tempfile, pathlib
@@ -193,6 +197,7 @@ def write_report(
     >>> write_report(policyml.datasets.load_example_policy(), out).name
     'report.html'
     """
+    check_output_path(path)
     page = render_report(policy, model=model, title=title, fmt=fmt, top=top)
     path = Path(path)
     path.write_text(page, encoding="utf-8")

@@ -106,8 +106,10 @@ def is_binary(data: bytes) -> bool:
 
     Examples
     --------
-    >>> is_binary(b"%PDF-1.7\x00\x00"), is_binary(b"We use cookies."), is_binary(b"\xff\xfeW\x00")
-    (True, False, False)
+    >>> is_binary(b"%PDF-1.7\\x00\\x00"), is_binary(b"We use cookies.")
+    (True, False)
+    >>> is_binary("We".encode("utf-16"))  # a byte-order mark: text with NUL bytes
+    False
     """
     return b"\x00" in data[:_BINARY_SNIFF_BYTES] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
 

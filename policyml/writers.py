@@ -11,11 +11,52 @@ from policyml.exceptions import InvalidInputError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["OUTPUT_FORMATS", "ResultWriter", "arrow_schema", "json_records", "to_json"]
+__all__ = [
+    "OUTPUT_FORMATS",
+    "ResultWriter",
+    "arrow_schema",
+    "check_output_path",
+    "json_records",
+    "to_json",
+]
 
 
 #: File name suffix -> output format of :class:`ResultWriter`.
 OUTPUT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+
+
+def check_output_path(path: str | os.PathLike, *, make_folders: bool = False) -> str:
+    """Check, before any work, that a file can be written at ``path``; return it as a str.
+
+    ``path`` must not be a folder and its folder must exist and be writable (with
+    ``make_folders``, the nearest existing folder above it, as the missing ones will be made).
+
+    Raises
+    ------
+    InvalidInputError
+        Naming the path and what is wrong with it.
+
+    Examples
+    --------
+    >>> check_output_path("/nonexistent/dir/report.html")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    policyml.exceptions.InvalidInputError: /nonexistent/dir/report.html: cannot write there: ...
+    """
+    name = os.fspath(path)
+    if os.path.isdir(name):
+        raise InvalidInputError(f"{name}: is a folder; give a file name to write")
+    folder = os.path.dirname(os.path.abspath(name))
+    if make_folders:
+        while not os.path.exists(folder) and os.path.dirname(folder) != folder:
+            folder = os.path.dirname(folder)
+    shown = os.path.dirname(name) or "."
+    if not os.path.isdir(folder):
+        what = "is not a folder" if os.path.exists(folder) else "does not exist"
+        raise InvalidInputError(f"{name}: cannot write there: folder {shown} {what}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InvalidInputError(f"{name}: cannot write there: no permission to write in {shown}")
+    return name
 
 
 def arrow_schema(columns: Iterable[str]) -> Any:
