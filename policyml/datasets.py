@@ -470,7 +470,9 @@ def load_labeled_csv(
     -------
     pandas.DataFrame
         ``text``, the int8 category columns, and any other columns of the file. Exact
-        duplicate rows are dropped with a warning that says how many.
+        duplicate rows are dropped with a warning that says how many. ``attrs["source"]`` is
+        the file's name, which later errors about the data (e.g. from :func:`policyml.train`)
+        name.
 
     Raises
     ------
@@ -496,13 +498,15 @@ def load_labeled_csv(
     text = _decode_csv(raw, source)
     header, records, lines = _parse_csv(text, source)
     frame = pd.DataFrame(records, columns=header, dtype=object)
-    return validate_labeled_frame(
+    frame = validate_labeled_frame(
         frame,
         categories=categories,
         source=source,
         lines=lines,
         label_separator=label_separator,
     )
+    frame.attrs["source"] = source
+    return frame
 
 
 def _decode_csv(raw: bytes, source: str) -> str:
@@ -574,7 +578,8 @@ def labeled_frame(
 ) -> tuple[pd.DataFrame, str]:
     """Labeled data, validated: ``(frame, source)`` from a DataFrame or a CSV path.
 
-    ``source`` names the data in messages (the file, or ``"<DataFrame>"``). Without
+    ``source`` names the data in messages: the file, the ``attrs["source"]`` of a frame read
+    by :func:`load_labeled_csv` (or set by the caller), else ``"<DataFrame>"``. Without
     ``categories``, the data must have policyml's five category columns (or a ``labels``
     column).
     """
@@ -592,7 +597,9 @@ def labeled_frame(
                 f" another label set (columns found: {list(map(str, data.columns))})"
             )
         categories = CATEGORIES
-    return validate_labeled_frame(data, categories=categories), "<DataFrame>"
+    source = data.attrs.get("source")
+    source = source if isinstance(source, str) and source else "<DataFrame>"
+    return validate_labeled_frame(data, categories=categories, source=source), source
 
 
 def validate_labeled_frame(

@@ -25,9 +25,11 @@ __all__ = [
     "context_columns",
     "decide",
     "empty_result",
+    "heading_column",
     "is_result",
     "label_tuples",
     "model_input",
+    "resolve_thresholds",
     "result_categories",
     "result_columns",
 ]
@@ -140,6 +142,23 @@ def result_columns(categories: Sequence[str]) -> list[str]:
     ]
 
 
+def heading_column(values: Any, index: Any = None) -> pd.Series:
+    """A ``heading`` column: object dtype, the heading's text or ``None`` (never NaN).
+
+    Missing values of any kind (``None``, NaN, ``pd.NA``, non-strings) become ``None``, so a
+    result shows ``None`` in Python and writes ``null`` in JSON.
+
+    Examples
+    --------
+    >>> heading_column(["Cookies", None, float("nan")]).tolist()
+    ['Cookies', None, None]
+    """
+    if index is None and isinstance(values, pd.Series):
+        index = values.index
+    cells = [value if isinstance(value, str) else None for value in values]
+    return pd.Series(cells, index=index, dtype=object, name="heading")
+
+
 def empty_result(categories: Sequence[str]) -> pd.DataFrame:
     """A result with no rows and the columns (and dtypes) of :func:`result_columns`."""
     columns = result_columns(categories)
@@ -194,6 +213,64 @@ def decide(proba: np.ndarray, thresholds: Any) -> np.ndarray:
     [[0, 1], [1, 0]]
     """
     return (np.asarray(proba, dtype=float) >= np.asarray(thresholds, dtype=float)).astype(int)
+
+
+def resolve_thresholds(value: Any, categories: Sequence[str], current: Any) -> np.ndarray:
+    """Thresholds for ``categories``: ``current`` with the changes ``value`` asks for.
+
+    ``value`` is one number for every category, a mapping ``{category: number}``, or a string
+    as the command line's ``--threshold`` takes it: ``"0.4"``, ``"collection=0.3,sharing=0.6"``
+    or both (``"0.5,children=0.2"``: the number for all, then the named ones). Each threshold
+    is in (0, 1): a paragraph is labelled when its probability reaches it.
+
+    Raises
+    ------
+    InvalidInputError
+        An unknown category, a value that is not a number in (0, 1), or a malformed string.
+
+    Examples
+    --------
+    >>> resolve_thresholds("0.5,b=0.2", ["a", "b", "c"], [0.4, 0.4, 0.4]).tolist()
+    [0.5, 0.2, 0.5]
+    >>> resolve_thresholds({"c": 0.9}, ["a", "b", "c"], [0.4, 0.4, 0.4]).tolist()
+    [0.4, 0.4, 0.9]
+    """
+    names = list(categories)
+    out = np.array(current, dtype=float).reshape(len(names)).copy()
+    items: list[tuple[str | None, Any]]
+    if isinstance(value, str):
+        items = []
+        for part in (p.strip() for p in value.split(",")):
+            if not part:
+                continue
+            name, sep, number = part.partition("=")
+            items.append((name.strip(), number.strip()) if sep else (None, part))
+        if not items:
+            raise InvalidInputError("no threshold given; e.g. 0.4 or collection=0.3")
+    elif isinstance(value, dict) or hasattr(value, "items"):
+        items = [(str(k), v) for k, v in value.items()]
+    else:
+        items = [(None, value)]
+    for name, number in items:
+        try:
+            threshold = float(number)
+        except (TypeError, ValueError):
+            threshold = float("nan")
+        if not 0 < threshold < 1:
+            where = f" for {name!r}" if name else ""
+            raise InvalidInputError(
+                f"threshold {number!r}{where} is not a number between 0 and 1 (exclusive)"
+            )
+        if name is None:
+            out[:] = threshold
+        elif name in names:
+            out[names.index(name)] = threshold
+        else:
+            raise InvalidInputError(
+                f"threshold for an unknown category {name!r}; the model's categories are"
+                f" {', '.join(names)}"
+            )
+    return out
 
 
 def label_tuples(decisions: np.ndarray, categories: Sequence[str]) -> list[tuple[str, ...]]:

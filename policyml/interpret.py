@@ -29,7 +29,8 @@ from policyml.frames import (
 from policyml.linear import LinearView, linear_view, split_feature_name, transform_until
 from policyml.model import PolicyModel, resolve_model
 from policyml.predict import classify
-from policyml.preprocess import decode_bytes, split_sentences
+from policyml.preprocess import split_sentences
+from policyml.sources import PolicySource
 
 __all__ = ["errors", "evidence_sentences", "explain", "summarize", "top_features"]
 
@@ -166,7 +167,7 @@ def _input_frame(paragraph: Any, heading: str | None, row: Any) -> tuple[pd.Data
     else:
         text = paragraph
     if isinstance(text, bytes | bytearray):
-        text = decode_bytes(bytes(text))
+        text = PolicySource("paragraph (bytes)", text=bytes(text)).read()  # refuses binary
     if not isinstance(text, str):
         raise InvalidInputError(
             f"explain takes one paragraph as a str (or a classify() row), got"

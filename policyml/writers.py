@@ -11,11 +11,52 @@ from policyml.exceptions import InvalidInputError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["OUTPUT_FORMATS", "ResultWriter", "arrow_schema"]
+__all__ = [
+    "OUTPUT_FORMATS",
+    "ResultWriter",
+    "arrow_schema",
+    "check_output_path",
+    "json_records",
+    "to_json",
+]
 
 
 #: File name suffix -> output format of :class:`ResultWriter`.
 OUTPUT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+
+
+def check_output_path(path: str | os.PathLike, *, make_folders: bool = False) -> str:
+    """Check, before any work, that a file can be written at ``path``; return it as a str.
+
+    ``path`` must not be a folder and its folder must exist and be writable (with
+    ``make_folders``, the nearest existing folder above it, as the missing ones will be made).
+
+    Raises
+    ------
+    InvalidInputError
+        Naming the path and what is wrong with it.
+
+    Examples
+    --------
+    >>> check_output_path("/nonexistent/dir/report.html")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    policyml.exceptions.InvalidInputError: /nonexistent/dir/report.html: cannot write there: ...
+    """
+    name = os.fspath(path)
+    if os.path.isdir(name):
+        raise InvalidInputError(f"{name}: is a folder; give a file name to write")
+    folder = os.path.dirname(os.path.abspath(name))
+    if make_folders:
+        while not os.path.exists(folder) and os.path.dirname(folder) != folder:
+            folder = os.path.dirname(folder)
+    shown = os.path.dirname(name) or "."
+    if not os.path.isdir(folder):
+        what = "is not a folder" if os.path.exists(folder) else "does not exist"
+        raise InvalidInputError(f"{name}: cannot write there: folder {shown} {what}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InvalidInputError(f"{name}: cannot write there: no permission to write in {shown}")
+    return name
 
 
 def arrow_schema(columns: Iterable[str]) -> Any:
@@ -47,12 +88,64 @@ def arrow_schema(columns: Iterable[str]) -> Any:
     return pa.schema(fields)
 
 
+def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a result (or any frame) as JSON-ready dicts: ``labels`` as a list, every
+    missing value (None, NaN, ``pd.NA``, a missing ``heading``) as ``None`` (JSON ``null``),
+    numpy scalars as Python numbers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"heading": [None, float("nan")], "labels": [(), ("cookies",)]})
+    >>> json_records(frame)
+    [{'heading': None, 'labels': []}, {'heading': None, 'labels': ['cookies']}]
+    """
+    from policyml.frames import heading_column
+
+    out = frame.copy()
+    out.attrs = {}
+    if "labels" in out.columns:
+        out["labels"] = out["labels"].map(lambda v: list(v) if isinstance(v, tuple | list) else [])
+    if "heading" in out.columns:
+        out["heading"] = heading_column(out["heading"])
+    for column in out.columns:  # NaN is not JSON: every missing value becomes None
+        missing = out[column].isna()
+        if missing.any():
+            out[column] = out[column].astype(object).where(~missing, None)
+    return out.to_dict(orient="records")
+
+
+def to_json(frame: pd.DataFrame, *, lines: bool = False, indent: int | None = 1) -> str:
+    """A frame as strict JSON (an array of objects) or JSON Lines (``lines=True``): missing
+    values are ``null``, never ``NaN``, so every JSON parser reads it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(to_json(pd.DataFrame({"heading": [float("nan")], "p": [0.5]}), indent=None))
+    [{"heading": null, "p": 0.5}]
+    """
+    import json
+
+    records = json_records(frame)
+
+    def dump(value: Any, indent: int | None) -> str:
+        return json.dumps(
+            value, ensure_ascii=False, allow_nan=False, indent=indent, default=_json_scalar
+        )
+
+    if lines:
+        return "".join(dump(record, None) + "\n" for record in records)
+    return dump(records, indent) + "\n"
+
+
 class ResultWriter:
     """Append the DataFrames of :func:`iter_classify` to one CSV, JSON Lines or Parquet file.
 
     CSV joins ``labels`` with ``";"`` (as ``policyml classify --format csv`` does); JSON Lines
-    writes one object per paragraph with ``labels`` as a list; Parquet stores ``labels`` as a
-    list of strings and ``policy`` as a string. Floats are written exactly. The file is
+    writes one object per paragraph with ``labels`` as a list and missing values (a paragraph
+    without heading) as ``null`` (:func:`to_json`); Parquet stores ``labels`` as a list of
+    strings and ``policy`` as a string. Floats are written exactly. The file is
     opened (and so checked) when the writer is created.
 
     Parameters
@@ -106,7 +199,9 @@ class ResultWriter:
         if isinstance(destination, str | os.PathLike):
             binary = format == "parquet"
             self._handle: Any = open(  # noqa: SIM115 - closed by close()
-                destination, "wb" if binary else "w", encoding=None if binary else "utf-8",
+                destination,
+                "wb" if binary else "w",
+                encoding=None if binary else "utf-8",
                 newline=None if binary else "",
             )
             self._owned = True
@@ -123,13 +218,7 @@ class ResultWriter:
             out = frame.assign(labels=frame["labels"].map(";".join))
             out.to_csv(self._handle, index=False, header=self._header, lineterminator="\n")
         elif len(frame):
-            import json
-
-            records = frame.assign(labels=frame["labels"].map(list)).to_dict(orient="records")
-            self._handle.write(
-                "".join(json.dumps(r, ensure_ascii=False, default=_json_scalar) + "\n"
-                        for r in records)
-            )
+            self._handle.write(to_json(frame, lines=True))
         self._header = False
         self.rows += len(frame)
 
@@ -140,9 +229,11 @@ class ResultWriter:
         if self._parquet is None:
             self._parquet = pq.ParquetWriter(self._handle, arrow_schema(frame.columns))
         if len(frame):
-            out = frame.assign(
-                policy=frame["policy"].map(str), labels=frame["labels"].map(list)
-            )
+            from policyml.frames import heading_column
+
+            out = frame.assign(policy=frame["policy"].map(str), labels=frame["labels"].map(list))
+            if "heading" in out.columns:
+                out["heading"] = heading_column(out["heading"])
             out.attrs = {}  # pyarrow would try to store them as pandas metadata
             table = pa.Table.from_pandas(out, schema=self._parquet.schema, preserve_index=False)
             self._parquet.write_table(table)
@@ -170,4 +261,3 @@ def _json_scalar(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return str(value)
-
