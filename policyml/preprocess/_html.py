@@ -1,4 +1,4 @@
-"""HTML: text runs with exact source offsets, from the event-based ``html.parser``.
+"""HTML: text runs with exact source offsets, from policyml's own tokenizer (``_tags``).
 
 No HTML library is used here because none reports the source offset of every text run and
 character reference, which ``Paragraph.start``/``end`` need.
@@ -6,11 +6,8 @@ character reference, which ``Paragraph.start``/``end`` need.
 
 from __future__ import annotations
 
-import html
-import re
-from html.parser import HTMLParser
-
 from policyml.preprocess._lines import Atom, Line, Unit, group_lines
+from policyml.preprocess._tags import END, REF, SELF_CLOSING, START, TEXT, iter_tokens
 from policyml.preprocess._unicode import clean_text
 
 _BLOCK_TAGS = frozenset(
@@ -44,21 +41,15 @@ _LIST_ITEM_TAGS = frozenset({"li", "option"})
 _KEEP_SOFT_MIN_CHARS = 1000
 
 
-class _StopParsing(Exception):
-    """Raised from a parser callback to end parsing early (unclosed comment)."""
+class _HTMLExtractor:
+    """Turn HTML tokens (:func:`iter_tokens`) into :class:`Line` runs with exact source spans.
 
-
-class _HTMLExtractor(HTMLParser):
-    """Turn HTML events into :class:`Line` runs with exact source spans.
-
-    ``convert_charrefs`` is off so that every data event is a verbatim slice of the source and
-    every character reference has a known raw extent.
+    Every text token is a verbatim slice of the source and every character reference has its
+    raw extent, so spans are exact.
     """
 
     def __init__(self, source: str) -> None:
-        super().__init__(convert_charrefs=False)
         self._src = source
-        self._line_starts = [0, *(m.end() for m in re.finditer("\n", source))]
         self.lines: list[Line] = []
         self.breaks: list[str] = []  # boundary kind before each line: "block" or "br"
         self._nonlink_cum: list[int] = []  # running total of non-link text length per line
@@ -75,11 +66,6 @@ class _HTMLExtractor(HTMLParser):
         self._link = 0
         self._li = 0
         self._groups: list[tuple[int, int]] = []  # (len(lines), len(breaks)) at nav/form start
-
-    # -- positions -------------------------------------------------------------------------
-    def _pos(self) -> int:
-        lineno, col = self.getpos()
-        return self._line_starts[lineno - 1] + col
 
     # -- element stack ---------------------------------------------------------------------
     def _push(self, tag: str) -> None:
@@ -185,8 +171,23 @@ class _HTMLExtractor(HTMLParser):
         self._li_line = False
         self._level = 0
 
-    # -- HTMLParser callbacks --------------------------------------------------------------
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    # -- tokens ----------------------------------------------------------------------------
+    def feed(self) -> None:
+        src = self._src
+        for kind, start, end, name, _attrs in iter_tokens(src):
+            if kind == TEXT:
+                self.handle_data(src[start:end], start, end)
+            elif kind == REF:
+                if not self._skip:
+                    self._add(name, start, end, False)
+            elif kind == START:
+                self.handle_starttag(name)
+            elif kind == END:
+                self.handle_endtag(name)
+            elif kind == SELF_CLOSING:
+                self.handle_startendtag(name)
+
+    def handle_starttag(self, tag: str) -> None:
         if self._open.get("head") and (tag == "body" or tag not in _HEAD_TAGS):
             self._pop_to("head")  # implicit </head>
         if tag in _VOID_TAGS:
@@ -199,7 +200,7 @@ class _HTMLExtractor(HTMLParser):
             self._flush("block")
         self._push(tag)
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def handle_startendtag(self, tag: str) -> None:
         if tag == "br":
             self._flush("br")
         elif tag in _BLOCK_TAGS:
@@ -213,7 +214,7 @@ class _HTMLExtractor(HTMLParser):
         elif tag in _BLOCK_TAGS:
             self._flush("block")
 
-    def handle_data(self, data: str) -> None:
+    def handle_data(self, data: str, start: int, end: int) -> None:
         if self._skip:
             if self._skip == 1 and self._open.get("head") and data.strip() and not (
                 self._open.get("title") or self._open.get("style") or self._open.get("script")
@@ -221,29 +222,7 @@ class _HTMLExtractor(HTMLParser):
                 self._pop_to("head")  # stray text in <head> starts the body
             else:
                 return
-        if _LT_PLACEHOLDER in data or _AMP_PLACEHOLDER in data:
-            data = data.translate(_UNPLACEHOLD)
-        if data.startswith("<!--"):
-            # HTMLParser reports an unclosed comment as text; in browsers it hides the rest
-            # of the page. Stop here: this also avoids rescanning for further "<!--".
-            raise _StopParsing
-        pos = self._pos()
-        self._add(data, pos, pos + len(data), True)
-
-    def _ref(self, prefix: str, name: str) -> None:
-        if self._skip:
-            return
-        pos = self._pos()
-        end = pos + len(prefix) + len(name)
-        if self._src.startswith(";", end):
-            end += 1
-        self._add(html.unescape(self._src[pos:end]), pos, end, False)
-
-    def handle_entityref(self, name: str) -> None:
-        self._ref("&", name)
-
-    def handle_charref(self, name: str) -> None:
-        self._ref("&#", name)
+        self._add(data, start, end, True)
 
     def finish(self) -> None:
         """Close every open element (deciding pending nav/form groups) after parsing."""
@@ -252,76 +231,9 @@ class _HTMLExtractor(HTMLParser):
         self._flush("block")
 
 
-_LT_PLAIN_RE = re.compile(r"<(?![A-Za-z/!?])")
-_AMP_PLAIN_RE = re.compile(r"&(?![A-Za-z]|#[0-9]|#[xX][0-9a-fA-F])")
-_MARKED_RE = re.compile(r"<!\[(?P<name>[a-zA-Z][-_.a-zA-Z0-9]*)?")
-_MARKED_CLOSE_RE = re.compile(r"\]\s*\]\s*>")
-_MS_MARKED_CLOSE_RE = re.compile(r"\]\s*>")
-_LT_PLACEHOLDER = "\ue000"
-_AMP_PLACEHOLDER = "\ue001"
-_UNPLACEHOLD = str.maketrans({_LT_PLACEHOLDER: "<", _AMP_PLACEHOLDER: "&"})
-
-
-def _last_end(rx: re.Pattern[str], text: str) -> int:
-    end = -1
-    for m in rx.finditer(text):
-        end = m.end()
-    return end
-
-
-def _html_parser_input(src: str) -> str:
-    """Defuse constructs that make ``HTMLParser`` quadratic or make it raise.
-
-    ``HTMLParser`` rescans to the end of the input for every construct whose terminator is
-    missing (``<a`` with no ``>`` after it, ``<!--`` with no ``-->``), handles each ``<`` or ``&``
-    that starts no markup as a separate event, and raises on unknown ``<![`` sections. The
-    returned string has the same length as the part of ``src`` to parse, so offsets are kept:
-    such ``<`` and ``&`` are swapped for private-use placeholders (mapped back in the text),
-    and a ``<![`` section without its terminator becomes a bogus comment (``<!`` +
-    placeholder). The first unclosed ``<!--`` stops parsing (see ``handle_data``).
-    """
-    last_gt = src.rfind(">")
-    src = _LT_PLAIN_RE.sub(_LT_PLACEHOLDER, src)
-    if "<" in src[last_gt + 1:]:
-        src = src[:last_gt + 1] + src[last_gt + 1:].replace("<", _LT_PLACEHOLDER)
-    src = _AMP_PLAIN_RE.sub(_AMP_PLACEHOLDER, src)
-    if "<![" in src:
-        bad = []
-        last_cd = _last_end(_MARKED_CLOSE_RE, src)
-        last_ms = _last_end(_MS_MARKED_CLOSE_RE, src)
-        for m in _MARKED_RE.finditer(src):
-            name = (m.group("name") or "").strip().lower()
-            if name in ("temp", "cdata", "ignore", "include", "rcdata"):
-                ok = m.end() < last_cd
-            elif name in ("if", "else", "endif"):
-                ok = m.end() < last_ms
-            else:
-                ok = False
-            if not ok:
-                bad.append(m.start())
-        if bad:  # as browsers do: a bogus comment up to the next ">" (one exists, see above)
-            chars = list(src)
-            for pos in bad:
-                chars[pos + 2] = _LT_PLACEHOLDER
-            src = "".join(chars)
-    return src
-
-
 def html_units(src: str) -> list[Unit]:
-    prepared = _html_parser_input(src)
     parser = _HTMLExtractor(src)
-    try:
-        parser.feed(prepared)
-        parser.close()
-    except _StopParsing:
-        pass
-    except AssertionError:  # pragma: no cover - defensive: malformed <![ sections
-        parser = _HTMLExtractor(src)
-        try:
-            parser.feed(prepared.replace("<![", "<!" + _LT_PLACEHOLDER))
-            parser.close()
-        except _StopParsing:
-            pass
+    parser.feed()
     parser.finish()
     blocks: list[list[Line]] = []
     for line, brk in zip(parser.lines, parser.breaks, strict=True):

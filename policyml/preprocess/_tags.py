@@ -1,0 +1,255 @@
+"""HTML tokens with exact source offsets, in one linear pass.
+
+A small tokenizer after the HTML standard's, for what a reader of the page sees: where each tag
+starts and ends (attribute values may hold ``>``), which ``<`` and ``&`` are plain text, where
+comments end, and which elements' content is raw text. It reports offsets into the source
+string itself, so no line/column bookkeeping is needed. Attribute values are not parsed: a
+start tag carries its raw attribute string (see :func:`attributes`).
+
+Deliberate departures from the standard: an unclosed comment (or ``<!`` / ``<?`` construct, or
+a tag whose ``>`` never comes) ends the tokens, as in browsers, where it hides the rest of the
+page; ``<![CDATA[`` is a bogus comment (as in HTML content); the self-closing flag is reported
+as written (browsers ignore it on non-void elements, but it is kept for callers that care),
+except on raw-text elements, whose content is skipped either way. Tree construction (implied
+end tags, foreign content) is left to the caller.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+#: token kinds (first item of each token)
+TEXT = 0  # (TEXT, start, end, None, None): source[start:end] is verbatim text
+REF = 1  # (REF, start, end, decoded, None): a character reference, decoded as html.unescape
+START = 2  # (START, start, end, name, attrs): name lower-cased, attrs the raw attribute string
+SELF_CLOSING = 3  # (SELF_CLOSING, start, end, name, attrs): <name ... />
+END = 4  # (END, start, end, name, None)
+
+#: content never shown: skipped up to the end tag (script has its own rules, see _script_end)
+RAW_TEXT_HIDDEN = frozenset({"script", "style", "iframe", "noembed", "noframes", "noscript"})
+#: content shown verbatim, tags and references included
+RAW_TEXT_SHOWN = frozenset({"xmp"})
+#: content is text with character references, but no tags
+RCDATA = frozenset({"title", "textarea"})
+
+_WS = "\t\n\f\r "
+# The attribute part of a tag, as the tokenizer's attribute states read it. Every alternative
+# starts with a different character class and the group sits in a lookahead that is matched
+# once and then consumed with a backreference (an atomic group, which Python 3.10 lacks), so
+# nothing is ever retried: linear even when the ">" never comes.
+_ATTRS = (
+    rf"(?:[{_WS}]+|/(?!>)|[^{_WS}/>][^{_WS}/>=]*"
+    rf"""(?:[{_WS}]*=[{_WS}]*(?:"[^"]*"?|'[^']*'?|[^{_WS}>"'][^{_WS}>]*)?)?)*"""
+)
+_TAG_RE = re.compile(rf"</?([A-Za-z][^{_WS}/>]*)(?=({_ATTRS}))\2(/?>)?")
+# where a token may start: a tag or markup after "<", or a character reference
+_NEXT_RE = re.compile(
+    r"<[A-Za-z/!?]|&(#[xX][0-9a-fA-F]+;?|#[0-9]+;?|[A-Za-z0-9]+;?)"
+)
+_REF_RE = re.compile(r"&(?:#[xX][0-9a-fA-F]+;?|#[0-9]+;?|[A-Za-z0-9]+;?)")
+_COMMENT_END_RE = re.compile(r"--!?>")
+_SCRIPT_DATA_RE = re.compile(rf"<!--|</script[{_WS}/>]", re.I)
+_SCRIPT_ESCAPED_RE = re.compile(rf"-->|</?script[{_WS}/>]", re.I)
+_SCRIPT_DOUBLE_RE = re.compile(rf"-->|</script[{_WS}/>]", re.I)
+_ATTR_RE = re.compile(
+    rf"""([^{_WS}/>][^{_WS}/>=]*)(?:[{_WS}]*=[{_WS}]*("[^"]*"?|'[^']*'?|[^{_WS}>]*))?"""
+)
+_end_tag_res: dict[str, re.Pattern[str]] = {}
+
+
+def _end_tag_re(name: str) -> re.Pattern[str]:
+    rx = _end_tag_res.get(name)
+    if rx is None:
+        rx = _end_tag_res[name] = re.compile(rf"</{name}[{_WS}/>]", re.I)
+    return rx
+
+
+def _script_end(src: str, pos: int) -> int:
+    """Start of the end tag of a script whose content starts at ``pos``, or -1.
+
+    Follows the standard's script data states: inside ``<!--`` a ``<script`` starts a nested
+    ("double escaped") part in which ``</script>`` does not end the element, as happens with
+    ``document.write("<script>...</script>")`` in an old-style commented script.
+    """
+    state = 0  # 0: script data, 1: escaped (after <!--), 2: double escaped
+    while True:
+        if state == 0:
+            m = _SCRIPT_DATA_RE.search(src, pos)
+            if m is None:
+                return -1
+            if m.group()[1] == "/":
+                return m.start()
+            state, pos = 1, m.start() + 2  # at the "--": "<!-->" closes at once
+        else:
+            m = (_SCRIPT_ESCAPED_RE if state == 1 else _SCRIPT_DOUBLE_RE).search(src, pos)
+            if m is None:
+                return -1
+            token = m.group()
+            if token == "-->":
+                state = 0
+            elif state == 2:
+                state = 1
+            elif token[1] == "/":
+                return m.start()
+            else:
+                state = 2
+            pos = m.end()
+
+
+def _raw_text_end(src: str, name: str, pos: int) -> int:
+    if name == "script":
+        return _script_end(src, pos)
+    m = _end_tag_re(name).search(src, pos)
+    return -1 if m is None else m.start()
+
+
+def iter_tokens(src: str) -> Iterator[tuple[int, int, int, str | None, str | None]]:
+    """Yield the tokens of HTML ``src`` in order, with their source spans.
+
+    Text is reported as maximal verbatim runs (a ``<`` or ``&`` that starts no markup stays
+    in the run); comments, doctypes, processing instructions and ``<![CDATA[`` sections, and
+    the content of :data:`RAW_TEXT_HIDDEN` elements, yield nothing. Tokens end at the first
+    unclosed comment, bogus comment or tag (whose rest of the page browsers do not show).
+
+    Examples
+    --------
+    >>> for token in iter_tokens("<p class='a>b'>Caf&eacute; <br/>x</P><!-- no"):
+    ...     print(token)
+    (2, 0, 15, 'p', " class='a>b'")
+    (0, 15, 18, None, None)
+    (1, 18, 26, 'é', None)
+    (0, 26, 27, None, None)
+    (3, 27, 32, 'br', '')
+    (0, 32, 33, None, None)
+    (4, 33, 37, 'p', None)
+    """
+    n = len(src)
+    pos = text_start = 0
+    decoded: dict[str, str] = {}  # reference -> its text, per document
+    search = _NEXT_RE.search
+    tag_match = _TAG_RE.match
+    while True:
+        m = search(src, pos)
+        if m is None:
+            break
+        i = m.start()
+        ref = m.group(1)
+        if ref is not None:
+            end = m.end()
+            raw = src[i:end]
+            text = decoded.get(raw)
+            if text is None:
+                text = decoded[raw] = html.unescape(raw)
+            if text == raw:  # "&T" in "AT&T": no reference, plain text
+                pos = end
+                continue
+            if text_start < i:
+                yield (TEXT, text_start, i, None, None)
+            yield (REF, i, end, text, None)
+            pos = text_start = end
+            continue
+        c = src[i + 1]
+        if c == "!" or c == "?":
+            if c == "!" and src.startswith("--", i + 2):  # <!-- comment -->
+                if src.startswith(">", i + 4):
+                    end = i + 5
+                elif src.startswith("->", i + 4):
+                    end = i + 6
+                else:
+                    cm = _COMMENT_END_RE.search(src, i + 4)
+                    end = -1 if cm is None else cm.end()
+            else:  # doctype, <![CDATA[...]]>, <?pi>, other bogus comments: up to ">"
+                end = src.find(">", i + 2) + 1 or -1
+            if text_start < i:
+                yield (TEXT, text_start, i, None, None)
+            if end < 0:
+                return
+            pos = text_start = end
+            continue
+        t = tag_match(src, i)
+        if t is None:  # "</" not followed by a letter
+            if i + 2 >= n:  # "</" at the very end is text
+                break
+            if text_start < i:
+                yield (TEXT, text_start, i, None, None)
+            if src[i + 2] == ">":  # "</>" is dropped
+                pos = text_start = i + 3
+                continue
+            end = src.find(">", i + 2) + 1  # "</ x>", "</3>": bogus comment
+            if not end:
+                return
+            pos = text_start = end
+            continue
+        if text_start < i:
+            yield (TEXT, text_start, i, None, None)
+        if t.group(3) is None:  # the tag never ends
+            return
+        end = t.end()
+        name = t.group(1).lower()
+        if c == "/":
+            yield (END, i, end, name, None)
+            pos = text_start = end
+            continue
+        if name in RAW_TEXT_HIDDEN or name in RAW_TEXT_SHOWN or name in RCDATA:
+            # the self-closing flag does not apply here: the content follows either way
+            yield (START, i, end, name, t.group(2))
+            close = _raw_text_end(src, name, end)
+            stop = n if close < 0 else close
+            if name in RCDATA:
+                yield from _rcdata(src, end, stop, decoded)
+            elif name in RAW_TEXT_SHOWN and end < stop:
+                yield (TEXT, end, stop, None, None)
+            if close < 0:
+                return
+            pos = text_start = close  # the end tag is read as any other
+            continue
+        kind = SELF_CLOSING if t.group(3) == "/>" else START
+        yield (kind, i, end, name, t.group(2))
+        pos = text_start = end
+    if text_start < n:
+        yield (TEXT, text_start, n, None, None)
+
+
+def _rcdata(
+    src: str, start: int, stop: int, decoded: dict[str, str]
+) -> Iterator[tuple[int, int, int, str | None, str | None]]:
+    """Text and references of RCDATA content (title, textarea): no tags in there."""
+    text_start = start
+    for m in _REF_RE.finditer(src, start, stop):
+        raw = m.group()
+        text = decoded.get(raw)
+        if text is None:
+            text = decoded[raw] = html.unescape(raw)
+        if text == raw:
+            continue
+        if text_start < m.start():
+            yield (TEXT, text_start, m.start(), None, None)
+        yield (REF, m.start(), m.end(), text, None)
+        text_start = m.end()
+    if text_start < stop:
+        yield (TEXT, text_start, stop, None, None)
+
+
+def attributes(attrs: str) -> dict[str, str]:
+    """The attributes of a start tag's raw attribute string, as browsers read them.
+
+    Names are lower-cased, the first of repeated names wins, values are unquoted and their
+    character references decoded; an attribute without a value has ``""``.
+
+    Examples
+    --------
+    >>> attributes(''' class="nav main" ID=top hidden data-x='a&amp;b' class=other''')
+    {'class': 'nav main', 'id': 'top', 'hidden': '', 'data-x': 'a&b'}
+    """
+    out: dict[str, str] = {}
+    for m in _ATTR_RE.finditer(attrs):
+        name = m.group(1).lower()
+        if name in out:
+            continue
+        value = m.group(2) or ""
+        if value[:1] in ("'", '"'):
+            value = value[1:-1] if len(value) > 1 and value[-1] == value[0] else value[1:]
+        out[name] = html.unescape(value) if "&" in value else value
+    return out
