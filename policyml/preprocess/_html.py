@@ -40,6 +40,17 @@ _BOLD_TAGS = frozenset({"b", "strong"})
 _LIST_ITEM_TAGS = frozenset({"li", "option"})
 _KEEP_SOFT_MIN_CHARS = 1000
 
+# one dict lookup per tag instead of one set lookup per category
+_BLOCK, _SKIP, _HEADING, _BOLD, _LINK, _ITEM, _SOFT, _VOID, _HEAD = (1 << k for k in range(9))
+_FLAGS: dict[str, int] = {}
+for _flag, _names in (
+    (_BLOCK, _BLOCK_TAGS), (_SKIP, _SKIP_TAGS), (_HEADING, _HEADING_TAGS), (_BOLD, _BOLD_TAGS),
+    (_LINK, {"a"}), (_ITEM, _LIST_ITEM_TAGS), (_SOFT, _SOFT_SKIP_TAGS), (_VOID, _VOID_TAGS),
+    (_HEAD, _HEAD_TAGS),
+):
+    for _name in _names:
+        _FLAGS[_name] = _FLAGS.get(_name, 0) | _flag
+
 
 class _HTMLExtractor:
     """Turn HTML tokens (:func:`iter_tokens`) into :class:`Line` runs with exact source spans.
@@ -68,41 +79,45 @@ class _HTMLExtractor:
         self._groups: list[tuple[int, int]] = []  # (len(lines), len(breaks)) at nav/form start
 
     # -- element stack ---------------------------------------------------------------------
-    def _push(self, tag: str) -> None:
+    def _push(self, tag: str, flags: int) -> None:
         self._stack.append(tag)
         self._open[tag] = self._open.get(tag, 0) + 1
-        if tag in _SKIP_TAGS:
-            self._skip += 1
-        elif tag in _HEADING_TAGS:
-            self._hstack.append(int(tag[1]))
-        elif tag in _BOLD_TAGS:
-            self._bold += 1
-        elif tag == "a":
-            self._link += 1
-        elif tag in _LIST_ITEM_TAGS:
-            self._li += 1
-        if tag in _SOFT_SKIP_TAGS:
-            self._groups.append((len(self.lines), len(self.breaks)))
+        if flags:
+            if flags & _SKIP:
+                self._skip += 1
+            elif flags & _HEADING:
+                self._hstack.append(int(tag[1]))
+            elif flags & _BOLD:
+                self._bold += 1
+            elif flags & _LINK:
+                self._link += 1
+            elif flags & _ITEM:
+                self._li += 1
+            if flags & _SOFT:
+                self._groups.append((len(self.lines), len(self.breaks)))
 
     def _pop_to(self, tag: str | None) -> None:
         """Pop elements up to and including ``tag`` (everything when ``tag`` is None)."""
-        while self._stack:
-            t = self._stack.pop()
-            if t in _BLOCK_TAGS:
-                self._flush("block")
+        stack = self._stack
+        while stack:
+            t = stack.pop()
             self._open[t] -= 1
-            if t in _SKIP_TAGS:
-                self._skip -= 1
-            elif t in _HEADING_TAGS:
-                self._hstack.pop()
-            elif t in _BOLD_TAGS:
-                self._bold -= 1
-            elif t == "a":
-                self._link -= 1
-            elif t in _LIST_ITEM_TAGS:
-                self._li -= 1
-            if t in _SOFT_SKIP_TAGS:
-                self._decide(*self._groups.pop())
+            flags = _FLAGS.get(t, 0)
+            if flags:
+                if flags & _BLOCK:
+                    self._flush("block")
+                if flags & _SKIP:
+                    self._skip -= 1
+                elif flags & _HEADING:
+                    self._hstack.pop()
+                elif flags & _BOLD:
+                    self._bold -= 1
+                elif flags & _LINK:
+                    self._link -= 1
+                elif flags & _ITEM:
+                    self._li -= 1
+                if flags & _SOFT:
+                    self._decide(*self._groups.pop())
             if t == tag:
                 return
 
@@ -120,35 +135,25 @@ class _HTMLExtractor:
             self._brk = "block"
 
     # -- text runs -------------------------------------------------------------------------
-    def _add(self, text: str, start: int, end: int, exact: bool) -> None:
-        n = len(text.strip())
-        if n:
-            self._tot += n
-            if self._hstack:
-                self._hd += n
-                self._level = self._level or self._hstack[-1]
-            if self._bold:
-                self._bd += n
-            if self._link:
-                self._lk += n
-            if self._li:
-                self._li_line = True
-        self._atoms.append((text, start, end, exact))
-
     def _flush(self, kind: str) -> None:
         atoms = self._atoms
+        if not atoms:  # the common case: nothing since the last break
+            if kind == "block" or self._brk == "br":
+                self._brk = "block"
+            return
         if self._tot:
             while not atoms[-1][0].strip():
                 atoms.pop()
             first = 0
             while not atoms[first][0].strip():
                 first += 1
-            atoms = atoms[first:]
+            if first:
+                atoms = atoms[first:]
             text, s, _, exact = atoms[0]
             start = s + (len(text) - len(text.lstrip())) if exact else s
             text, _, e, exact = atoms[-1]
             end = e - (len(text) - len(text.rstrip())) if exact else e
-            clean = clean_text("".join(a[0] for a in atoms))
+            clean = clean_text(text if len(atoms) == 1 else "".join([a[0] for a in atoms]))
             if clean:
                 line = Line(atoms, clean, start, end)
                 tot = self._tot
@@ -173,56 +178,80 @@ class _HTMLExtractor:
 
     # -- tokens ----------------------------------------------------------------------------
     def feed(self) -> None:
+        # The hot loop: _add and the no-text case of _flush are inlined (same logic).
         src = self._src
+        open_ = self._open
+        stack = self._stack
+        flush = self._flush
+        flags_of = _FLAGS
         for kind, start, end, name, _attrs in iter_tokens(src):
-            if kind == TEXT:
-                self.handle_data(src[start:end], start, end)
-            elif kind == REF:
-                if not self._skip:
-                    self._add(name, start, end, False)
+            if kind <= REF:  # TEXT or REF
+                if self._skip:
+                    if kind == REF:
+                        continue
+                    data = src[start:end]
+                    if self._skip == 1 and open_.get("head") and data.strip() and not (
+                        open_.get("title") or open_.get("style") or open_.get("script")
+                    ):
+                        self._pop_to("head")  # stray text in <head> starts the body
+                    else:
+                        continue
+                text = src[start:end] if kind == TEXT else name
+                n = len(text.strip())
+                if not n:
+                    if self._atoms:  # leading white space would be stripped by _flush anyway
+                        self._atoms.append((text, start, end, kind == TEXT))
+                    continue
+                self._tot += n
+                if self._hstack:
+                    self._hd += n
+                    self._level = self._level or self._hstack[-1]
+                if self._bold:
+                    self._bd += n
+                if self._link:
+                    self._lk += n
+                if self._li:
+                    self._li_line = True
+                self._atoms.append((text, start, end, kind == TEXT))
             elif kind == START:
-                self.handle_starttag(name)
+                flags = flags_of.get(name, 0)
+                if open_.get("head") and (name == "body" or not flags & _HEAD):
+                    self._pop_to("head")  # implicit </head>
+                if flags & _VOID:
+                    if name == "br":
+                        flush("br")
+                    elif name == "hr":
+                        flush("block")
+                    continue
+                if flags & _BLOCK:
+                    if self._atoms:
+                        flush("block")
+                    else:
+                        self._brk = "block"
+                if flags:
+                    self._push(name, flags)
+                else:
+                    stack.append(name)
+                    open_[name] = open_.get(name, 0) + 1
             elif kind == END:
-                self.handle_endtag(name)
-            elif kind == SELF_CLOSING:
-                self.handle_startendtag(name)
-
-    def handle_starttag(self, tag: str) -> None:
-        if self._open.get("head") and (tag == "body" or tag not in _HEAD_TAGS):
-            self._pop_to("head")  # implicit </head>
-        if tag in _VOID_TAGS:
-            if tag == "br":
-                self._flush("br")
-            elif tag == "hr":
-                self._flush("block")
-            return
-        if tag in _BLOCK_TAGS:
-            self._flush("block")
-        self._push(tag)
-
-    def handle_startendtag(self, tag: str) -> None:
-        if tag == "br":
-            self._flush("br")
-        elif tag in _BLOCK_TAGS:
-            self._flush("block")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "br":
-            self._flush("br")
-        elif self._open.get(tag):
-            self._pop_to(tag)
-        elif tag in _BLOCK_TAGS:
-            self._flush("block")
-
-    def handle_data(self, data: str, start: int, end: int) -> None:
-        if self._skip:
-            if self._skip == 1 and self._open.get("head") and data.strip() and not (
-                self._open.get("title") or self._open.get("style") or self._open.get("script")
-            ):
-                self._pop_to("head")  # stray text in <head> starts the body
-            else:
-                return
-        self._add(data, start, end, True)
+                if name == "br":
+                    flush("br")
+                elif open_.get(name):
+                    if stack[-1] == name and not flags_of.get(name):
+                        stack.pop()  # the usual case: an inline element closes
+                        open_[name] -= 1
+                    else:
+                        self._pop_to(name)
+                elif flags_of.get(name, 0) & _BLOCK:
+                    if self._atoms:
+                        flush("block")
+                    else:
+                        self._brk = "block"
+            elif kind == SELF_CLOSING:  # <x/>: no element is opened
+                if name == "br":
+                    flush("br")
+                elif flags_of.get(name, 0) & _BLOCK:
+                    flush("block")
 
     def finish(self) -> None:
         """Close every open element (deciding pending nav/form groups) after parsing."""

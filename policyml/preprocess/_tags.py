@@ -33,6 +33,7 @@ RAW_TEXT_HIDDEN = frozenset({"script", "style", "iframe", "noembed", "noframes",
 RAW_TEXT_SHOWN = frozenset({"xmp"})
 #: content is text with character references, but no tags
 RCDATA = frozenset({"title", "textarea"})
+_SPECIAL_CONTENT = RAW_TEXT_HIDDEN | RAW_TEXT_SHOWN | RCDATA
 
 _WS = "\t\n\f\r "
 # The attribute part of a tag, as the tokenizer's attribute states read it. Every alternative
@@ -43,10 +44,11 @@ _ATTRS = (
     rf"(?:[{_WS}]+|/(?!>)|[^{_WS}/>][^{_WS}/>=]*"
     rf"""(?:[{_WS}]*=[{_WS}]*(?:"[^"]*"?|'[^']*'?|[^{_WS}>"'][^{_WS}>]*)?)?)*"""
 )
-_TAG_RE = re.compile(rf"</?([A-Za-z][^{_WS}/>]*)(?=({_ATTRS}))\2(/?>)?")
-# where a token may start: a tag or markup after "<", or a character reference
+# the next token: a whole tag (groups: "/", name, attributes, end), a character reference
+# (group 5), or other markup after "<"
 _NEXT_RE = re.compile(
-    r"<[A-Za-z/!?]|&(#[xX][0-9a-fA-F]+;?|#[0-9]+;?|[A-Za-z0-9]+;?)"
+    rf"<(/?)([A-Za-z][^{_WS}/>]*)(?=({_ATTRS}))\3(/?>)?"
+    r"|&(#[xX][0-9a-fA-F]+;?|#[0-9]+;?|[A-Za-z0-9]+;?)|<[!?/]"
 )
 _REF_RE = re.compile(r"&(?:#[xX][0-9a-fA-F]+;?|#[0-9]+;?|[A-Za-z0-9]+;?)")
 _COMMENT_END_RE = re.compile(r"--!?>")
@@ -129,13 +131,40 @@ def iter_tokens(src: str) -> Iterator[tuple[int, int, int, str | None, str | Non
     pos = text_start = 0
     decoded: dict[str, str] = {}  # reference -> its text, per document
     search = _NEXT_RE.search
-    tag_match = _TAG_RE.match
+    special = _SPECIAL_CONTENT
     while True:
         m = search(src, pos)
         if m is None:
             break
         i = m.start()
-        ref = m.group(1)
+        slash, name, attrs, close, ref = m.groups()
+        if name is not None:  # a tag
+            if text_start < i:
+                yield (TEXT, text_start, i, None, None)
+            if close is None:  # the tag never ends
+                return
+            end = m.end()
+            name = name.lower()
+            if slash:
+                yield (END, i, end, name, None)
+            elif name in special:
+                # the self-closing flag does not apply here: the content follows either way
+                yield (START, i, end, name, attrs)
+                close_at = _raw_text_end(src, name, end)
+                stop = n if close_at < 0 else close_at
+                if name in RCDATA:
+                    yield from _rcdata(src, end, stop, decoded)
+                elif name in RAW_TEXT_SHOWN and end < stop:
+                    yield (TEXT, end, stop, None, None)
+                if close_at < 0:
+                    return
+                end = close_at  # the end tag is read as any other
+            elif close == ">":
+                yield (START, i, end, name, attrs)
+            else:
+                yield (SELF_CLOSING, i, end, name, attrs)
+            pos = text_start = end
+            continue
         if ref is not None:
             end = m.end()
             raw = src[i:end]
@@ -151,25 +180,7 @@ def iter_tokens(src: str) -> Iterator[tuple[int, int, int, str | None, str | Non
             pos = text_start = end
             continue
         c = src[i + 1]
-        if c == "!" or c == "?":
-            if c == "!" and src.startswith("--", i + 2):  # <!-- comment -->
-                if src.startswith(">", i + 4):
-                    end = i + 5
-                elif src.startswith("->", i + 4):
-                    end = i + 6
-                else:
-                    cm = _COMMENT_END_RE.search(src, i + 4)
-                    end = -1 if cm is None else cm.end()
-            else:  # doctype, <![CDATA[...]]>, <?pi>, other bogus comments: up to ">"
-                end = src.find(">", i + 2) + 1 or -1
-            if text_start < i:
-                yield (TEXT, text_start, i, None, None)
-            if end < 0:
-                return
-            pos = text_start = end
-            continue
-        t = tag_match(src, i)
-        if t is None:  # "</" not followed by a letter
+        if c == "/":  # "</" not followed by a letter
             if i + 2 >= n:  # "</" at the very end is text
                 break
             if text_start < i:
@@ -182,31 +193,20 @@ def iter_tokens(src: str) -> Iterator[tuple[int, int, int, str | None, str | Non
                 return
             pos = text_start = end
             continue
+        if c == "!" and src.startswith("--", i + 2):  # <!-- comment -->
+            if src.startswith(">", i + 4):
+                end = i + 5
+            elif src.startswith("->", i + 4):
+                end = i + 6
+            else:
+                cm = _COMMENT_END_RE.search(src, i + 4)
+                end = -1 if cm is None else cm.end()
+        else:  # doctype, <![CDATA[...]]>, <?pi>, other bogus comments: up to ">"
+            end = src.find(">", i + 2) + 1 or -1
         if text_start < i:
             yield (TEXT, text_start, i, None, None)
-        if t.group(3) is None:  # the tag never ends
+        if end < 0:
             return
-        end = t.end()
-        name = t.group(1).lower()
-        if c == "/":
-            yield (END, i, end, name, None)
-            pos = text_start = end
-            continue
-        if name in RAW_TEXT_HIDDEN or name in RAW_TEXT_SHOWN or name in RCDATA:
-            # the self-closing flag does not apply here: the content follows either way
-            yield (START, i, end, name, t.group(2))
-            close = _raw_text_end(src, name, end)
-            stop = n if close < 0 else close
-            if name in RCDATA:
-                yield from _rcdata(src, end, stop, decoded)
-            elif name in RAW_TEXT_SHOWN and end < stop:
-                yield (TEXT, end, stop, None, None)
-            if close < 0:
-                return
-            pos = text_start = close  # the end tag is read as any other
-            continue
-        kind = SELF_CLOSING if t.group(3) == "/>" else START
-        yield (kind, i, end, name, t.group(2))
         pos = text_start = end
     if text_start < n:
         yield (TEXT, text_start, n, None, None)
