@@ -135,6 +135,11 @@ def test_raw_text_elements() -> None:
     # the self-closing flag does not apply to raw-text elements: their content is skipped
     assert [t[0] for t in tokens("<script src=x />alert(1)</script>z")] == ["start", "end", "text"]
     assert tokens("x<style>never closed") == [("text", "x"), ("start", "style", "", "<style>")]
+    assert tokens("a<plaintext>b</plaintext>") == [
+        ("text", "a"),
+        ("start", "plaintext", "", "<plaintext>"),
+        ("text", "b</plaintext>"),  # no end tag: the rest of the page is text
+    ]
 
 
 @pytest.mark.parametrize(

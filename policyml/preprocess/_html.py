@@ -42,14 +42,21 @@ _KEEP_SOFT_MIN_CHARS = 1000
 
 # one dict lookup per tag instead of one set lookup per category
 _BLOCK, _SKIP, _HEADING, _BOLD, _LINK, _ITEM, _SOFT, _VOID, _HEAD = (1 << k for k in range(9))
-_FLAGS: dict[str, int] = {}
-for _flag, _names in (
-    (_BLOCK, _BLOCK_TAGS), (_SKIP, _SKIP_TAGS), (_HEADING, _HEADING_TAGS), (_BOLD, _BOLD_TAGS),
-    (_LINK, {"a"}), (_ITEM, _LIST_ITEM_TAGS), (_SOFT, _SOFT_SKIP_TAGS), (_VOID, _VOID_TAGS),
-    (_HEAD, _HEAD_TAGS),
-):
-    for _name in _names:
-        _FLAGS[_name] = _FLAGS.get(_name, 0) | _flag
+
+
+def _tag_flags() -> dict[str, int]:
+    flags: dict[str, int] = {}
+    for flag, names in (
+        (_BLOCK, _BLOCK_TAGS), (_SKIP, _SKIP_TAGS), (_HEADING, _HEADING_TAGS),
+        (_BOLD, _BOLD_TAGS), (_LINK, {"a"}), (_ITEM, _LIST_ITEM_TAGS), (_SOFT, _SOFT_SKIP_TAGS),
+        (_VOID, _VOID_TAGS), (_HEAD, _HEAD_TAGS),
+    ):
+        for name in names:
+            flags[name] = flags.get(name, 0) | flag
+    return flags
+
+
+_FLAGS = _tag_flags()
 
 
 class _HTMLExtractor:

@@ -1,17 +1,18 @@
 """HTML tokens with exact source offsets, in one linear pass.
 
 A small tokenizer after the HTML standard's, for what a reader of the page sees: where each tag
-starts and ends (attribute values may hold ``>``), which ``<`` and ``&`` are plain text, where
-comments end, and which elements' content is raw text. It reports offsets into the source
-string itself, so no line/column bookkeeping is needed. Attribute values are not parsed: a
-start tag carries its raw attribute string (see :func:`attributes`).
+starts and ends (a tag ends at the first ``>`` outside quoted attribute values), which ``<``
+and ``&`` are plain text, where comments end (an unclosed one hides the rest of the page), and
+which elements hold raw text (script, style, iframe, ... never shown; title and textarea hold
+text but no tags). It reports offsets into the source string itself, so no line/column
+bookkeeping is needed. Attribute values are not parsed: a start tag carries its raw attribute
+string (:func:`attributes` reads it).
 
-Deliberate departures from the standard: an unclosed comment (or ``<!`` / ``<?`` construct, or
-a tag whose ``>`` never comes) ends the tokens, as in browsers, where it hides the rest of the
-page; ``<![CDATA[`` is a bogus comment (as in HTML content); the self-closing flag is reported
-as written (browsers ignore it on non-void elements, but it is kept for callers that care),
-except on raw-text elements, whose content is skipped either way. Tree construction (implied
-end tags, foreign content) is left to the caller.
+Where it differs from the standard: it builds no tree (implied end tags are the caller's);
+noscript is raw text (as in browsers, which run scripts); ``<![CDATA[`` is a bogus comment even
+inside SVG/MathML; the self-closing flag is reported as written (browsers ignore it on non-void
+elements) except on raw-text and RCDATA elements, whose content follows either way; character
+references are decoded as :func:`html.unescape` decodes them; NUL is not replaced.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ END = 4  # (END, start, end, name, None)
 
 #: content never shown: skipped up to the end tag (script has its own rules, see _script_end)
 RAW_TEXT_HIDDEN = frozenset({"script", "style", "iframe", "noembed", "noframes", "noscript"})
-#: content shown verbatim, tags and references included
-RAW_TEXT_SHOWN = frozenset({"xmp"})
+#: content shown verbatim, tags and references included (plaintext: to the end of the page)
+RAW_TEXT_SHOWN = frozenset({"xmp", "plaintext"})
 #: content is text with character references, but no tags
 RCDATA = frozenset({"title", "textarea"})
 _SPECIAL_CONTENT = RAW_TEXT_HIDDEN | RAW_TEXT_SHOWN | RCDATA
@@ -150,7 +151,7 @@ def iter_tokens(src: str) -> Iterator[tuple[int, int, int, str | None, str | Non
             elif name in special:
                 # the self-closing flag does not apply here: the content follows either way
                 yield (START, i, end, name, attrs)
-                close_at = _raw_text_end(src, name, end)
+                close_at = -1 if name == "plaintext" else _raw_text_end(src, name, end)
                 stop = n if close_at < 0 else close_at
                 if name in RCDATA:
                     yield from _rcdata(src, end, stop, decoded)
