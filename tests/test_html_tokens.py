@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import time
+import tracemalloc
 import unicodedata
 from pathlib import Path
 
@@ -228,6 +229,8 @@ def test_unclosed_tags_at_the_end_are_not_text() -> None:
         "<p>x</p><title>" + "<b>y</b>" * 50_000,
         "<p>a</p><style></style>" * 50_000,
         "<p>a</p><!---->" * 50_000,
+        "<p " + "a " * 1_000_000 + ">x",  # the regex engine keeps state per repetition
+        "<p " + "a='b'" * 1_000_000 + " /" * 10,
     ],
     ids=[
         "unclosed-quote",
@@ -240,6 +243,8 @@ def test_unclosed_tags_at_the_end_are_not_text() -> None:
         "unclosed-title",
         "raw-text",
         "comments",
+        "many-attributes",
+        "many-values",
     ],
 )
 def test_tokenizer_is_linear_on_pathological_input(doc: str) -> None:
@@ -247,6 +252,18 @@ def test_tokenizer_is_linear_on_pathological_input(doc: str) -> None:
     paragraphs = split_paragraphs(doc, "html")
     assert time.perf_counter() - start < 5
     assert all(0 <= p.start < p.end <= len(doc) for p in paragraphs)
+
+
+def test_a_tag_with_a_million_attributes_needs_little_memory() -> None:
+    doc = "<p " + "a " * 1_000_000 + ">Text after the tag."
+    tracemalloc.start()
+    try:
+        kinds = [token[0] for token in iter_tokens(doc)]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert kinds == [START, TEXT]
+    assert peak < 50 * 2**20  # one regex match over the whole tag took ~700 MiB
 
 
 # --------------------------------------------------------------------------------------------

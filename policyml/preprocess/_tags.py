@@ -37,20 +37,29 @@ RCDATA = frozenset({"title", "textarea"})
 _SPECIAL_CONTENT = RAW_TEXT_HIDDEN | RAW_TEXT_SHOWN | RCDATA
 
 _WS = "\t\n\f\r "
-# The attribute part of a tag, as the tokenizer's attribute states read it. Every alternative
-# starts with a different character class and the group sits in a lookahead that is matched
-# once and then consumed with a backreference (an atomic group, which Python 3.10 lacks), so
-# nothing is ever retried: linear even when the ">" never comes.
-_ATTRS = (
-    rf"(?:[{_WS}]+|/(?!>)|[^{_WS}/>][^{_WS}/>=]*"
-    rf"""(?:[{_WS}]*=[{_WS}]*(?:"[^"]*"?|'[^']*'?|[^{_WS}>"'][^{_WS}>]*)?)?)*"""
+# The attribute part of a tag, as the standard's attribute states read it: separators (white
+# space and "/") and attributes, each a name and maybe "=" and a value ('...', "..." or bare;
+# a quote not right after "=" is part of a name). An unclosed quote runs to the end. Every
+# alternative starts with a different character class, and the part sits in a lookahead that is
+# matched once and then consumed with a backreference (an atomic group, which Python 3.10
+# lacks), so nothing is ever retried. At most _CHUNK attributes are read per match, since the
+# regex engine keeps a little state for every repetition: a tag with millions of attributes is
+# read chunk by chunk, in linear time and bounded memory.
+_CHUNK = 16
+_SEP = rf"[{_WS}/]*"
+_ATTRIBUTE = (
+    rf"[^{_WS}/>][^{_WS}/>=]*"
+    rf"""(?:[{_WS}]*=[{_WS}]*(?:"[^"]*"?|'[^']*'?|[^{_WS}>"'][^{_WS}>]*)?)?"""
 )
-# the next token: a whole tag (groups: "/", name, attributes, end), a character reference
-# (group 5), or other markup after "<"
+# (attributes, the separator after them: "<br />" is self-closing, "<a href=x/>" is not)
+_ATTRS = rf"((?:{_SEP}{_ATTRIBUTE}){{0,{_CHUNK}}})({_SEP})"
+# the next token: a whole tag (groups: "/", name, attributes, separator, ">"), a character
+# reference (group 6), or other markup after "<"
 _NEXT_RE = re.compile(
-    rf"<(/?)([A-Za-z][^{_WS}/>]*)(?=({_ATTRS}))\3(/?>)?"
+    rf"<(/?)([A-Za-z][^{_WS}/>]*)(?={_ATTRS})\3\4(>)?"
     r"|&(#[xX][0-9a-fA-F]+;?|#[0-9]+;?|[A-Za-z0-9]+;?)|<[!?/]"
 )
+_MORE_ATTRS_RE = re.compile(rf"(?={_ATTRS})\1\2(>)?")
 _REF_RE = re.compile(r"&(?:#[xX][0-9a-fA-F]+;?|#[0-9]+;?|[A-Za-z0-9]+;?)")
 _COMMENT_END_RE = re.compile(r"--!?>")
 _SCRIPT_DATA_RE = re.compile(rf"<!--|</script[{_WS}/>]", re.I)
@@ -138,14 +147,24 @@ def iter_tokens(src: str) -> Iterator[tuple[int, int, int, str | None, str | Non
         if m is None:
             break
         i = m.start()
-        slash, name, attrs, close, ref = m.groups()
+        slash, name, attrs, sep, close, ref = m.groups()
         if name is not None:  # a tag
             if text_start < i:
                 yield (TEXT, text_start, i, None, None)
+            end = m.end()
+            if close is None and end < n:  # more attributes than one match reads
+                attrs_start = end - len(attrs) - len(sep)
+                while close is None and end < n:
+                    more = _MORE_ATTRS_RE.match(src, end)
+                    end = more.end()
+                    sep, close = more.group(2, 3)
+                attrs = src[attrs_start : end - len(sep) - (close is not None)]
             if close is None:  # the tag never ends
                 return
-            end = m.end()
             name = name.lower()
+            # "<br/>", "<a b='c' />" are self-closing, "<a href=x/>" is not
+            self_closing = sep[-1:] == "/"
+            attrs += sep[:-1] if self_closing else sep
             if slash:
                 yield (END, i, end, name, None)
             elif name in special:
@@ -160,10 +179,10 @@ def iter_tokens(src: str) -> Iterator[tuple[int, int, int, str | None, str | Non
                 if close_at < 0:
                     return
                 end = close_at  # the end tag is read as any other
-            elif close == ">":
-                yield (START, i, end, name, attrs)
-            else:
+            elif self_closing:
                 yield (SELF_CLOSING, i, end, name, attrs)
+            else:
+                yield (START, i, end, name, attrs)
             pos = text_start = end
             continue
         if ref is not None:
