@@ -77,8 +77,9 @@ def markdown_visible(source: str) -> str:
     return re.sub(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)", "]", source)
 
 
+# iframe, noembed and noframes hold raw text that browsers never show (an iframe shows its src)
 _HIDDEN = {"script", "style", "noscript", "template", "head", "title", "select", "datalist",
-           "nav", "form"}
+           "nav", "form", "iframe", "noembed", "noframes"}
 _BREAKING = {
     "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd",
     "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer",
@@ -92,10 +93,10 @@ _BREAKING = {
 class _ReferenceText(HTMLParser):
     """Independent, deliberately simple visible-text extractor for HTML.
 
-    Text inside script/style/noscript/template/head/title/select/datalist/nav/form (tracked with
-    plain open/close counters, no tree building), inside comments, and after an unclosed
-    comment is hidden; everything else is visible. The extractor under test may keep *more*
-    (e.g. a page-wide ASP.NET <form>), never less.
+    Text inside script/style/noscript/template/head/title/select/datalist/nav/form and
+    iframe/noembed/noframes (tracked with plain open/close counters, no tree building), inside
+    comments, and after an unclosed comment is hidden; everything else is visible. The extractor
+    under test may keep *more* (e.g. a page-wide ASP.NET <form>), never less.
     """
 
     def __init__(self) -> None:

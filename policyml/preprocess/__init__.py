@@ -6,17 +6,21 @@ blank-line separated, possibly hard-wrapped), Markdown or raw HTML, and returns
 character span of the paragraph in the *original* input string.
 
 One module per concern: ``_unicode`` (clean-up, decoding), ``_detect`` (format), ``_lines``
-(the line/unit model the parsers share), ``_text``, ``_markdown`` and ``_html`` (parsers),
-``_headings`` (heading rules), ``_sentences`` (Punkt), ``_long`` (cutting long paragraphs),
-``_limits`` (input size limits) and ``_split`` (:func:`split_paragraphs`, which joins them).
+(the line/unit model the parsers share), ``_tags`` (HTML tokens with source offsets), ``_text``,
+``_markdown`` and ``_html`` (parsers), ``_headings`` (heading rules), ``_sentences`` (Punkt),
+``_long`` (cutting long paragraphs), ``_limits`` (input size limits) and ``_split``
+(:func:`split_paragraphs`, which joins them).
 
 Design notes
 ------------
 * Offsets always refer to the input string. Markup is located first, and Unicode normalisation
   (:func:`normalize_text`) is applied afterwards to each located piece, so NFKC changing string
   lengths never shifts an offset.
-* HTML is read with the event-based :class:`html.parser.HTMLParser`, so deeply nested documents
-  never hit the recursion limit.
+* HTML is read by policyml's own tokenizer (``_tags``), one linear pass that reports the exact
+  source offsets of every tag, text run and character reference and follows browsers where it
+  matters for what a reader sees (where a tag ends, raw-text elements such as script and
+  iframe, unclosed comments); the element stack is a list, so deeply nested documents never
+  hit the recursion limit.
 * No word of the visible text is dropped: text that cannot be a paragraph body (a trailing
   heading, an over-long heading chain) becomes a paragraph of its own.
 * Paragraphs longer than ``max_chars`` are cut at sentence boundaries found by an NLTK Punkt
