@@ -62,14 +62,6 @@ def c3pa_root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def c3pa_root() -> Path:
-    """The C3PA DB pages (``POLICYML_C3PA``, default ``$POLICYML_OPP115/../c3pa-db``)."""
-    opp = os.environ.get("POLICYML_OPP115")
-    default = Path(opp).parent / "c3pa-db" if opp else None
-    return _shared_dir("POLICYML_C3PA", default, "C3PA DB pages")
-
-
-@pytest.fixture(scope="session")
 def opp115(opp115_root: Path):
     """The OPP-115 corpus as a DataFrame (policyml's five categories)."""
     from policyml.datasets import load_opp115
