@@ -357,7 +357,7 @@ def load_modern(
             raw = path.read_bytes()
         except OSError as error:
             raise DataValidationError(f"{path}: cannot read ({error.strerror or error})") from None
-        paragraphs = {(p.start, p.end): p for p in split_paragraphs(raw)}
+        paragraphs = {(p.start, p.end): p for p in split_paragraphs(raw, content="all")}
         mine = labels[labels["page"] == page]
         texts, headings, leads = [], [], []
         for row, start, end, sha in zip(

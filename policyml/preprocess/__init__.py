@@ -52,10 +52,11 @@ from policyml.preprocess import _limits
 from policyml.preprocess._detect import detect_format
 from policyml.preprocess._limits import check_input_size, resolve_limits
 from policyml.preprocess._sentences import split_sentences
-from policyml.preprocess._split import FORMATS, Paragraph, split_paragraphs
+from policyml.preprocess._split import CONTENTS, FORMATS, Paragraph, split_paragraphs
 from policyml.preprocess._unicode import decode_bytes, normalize_text
 
 __all__ = [
+    "CONTENTS",
     "FORMATS",
     "MAX_INPUT_CHARS",
     "MAX_INPUT_LINES",

@@ -6,8 +6,10 @@ character reference, which ``Paragraph.start``/``end`` need.
 
 from __future__ import annotations
 
+import re
+
 from policyml.preprocess._lines import Atom, Line, Unit, group_lines
-from policyml.preprocess._tags import END, REF, SELF_CLOSING, START, TEXT, iter_tokens
+from policyml.preprocess._tags import END, REF, SELF_CLOSING, START, TEXT, attributes, iter_tokens
 from policyml.preprocess._unicode import clean_text
 
 _BLOCK_TAGS = frozenset(
@@ -24,8 +26,6 @@ _BLOCK_TAGS = frozenset(
 _SKIP_TAGS = frozenset(
     {"script", "style", "noscript", "template", "head", "title", "select", "datalist"}
 )
-#: page chrome: dropped unless it turns out to hold substantial non-link text (see _decide)
-_SOFT_SKIP_TAGS = frozenset({"nav", "form"})
 _VOID_TAGS = frozenset(
     {
         "area", "base", "basefont", "bgsound", "br", "col", "embed", "hr", "img", "input", "keygen",
@@ -38,17 +38,47 @@ _HEAD_TAGS = frozenset(
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BOLD_TAGS = frozenset({"b", "strong"})
 _LIST_ITEM_TAGS = frozenset({"li", "option"})
-_KEEP_SOFT_MIN_CHARS = 1000
+
+# Where a line sits in the page, for telling page furniture from the policy's text
+# (policyml.preprocess._boilerplate): one bit per kind of enclosing element.
+HINTS = (
+    "nav",  # <nav>, <menu>
+    "header",  # <header>
+    "footer",  # <footer>
+    "aside",  # <aside>
+    "form",  # <form>
+    "chrome_name",  # class/id/role naming furniture: nav, menu, footer, cookie, share, ...
+    "content_name",  # class/id/role naming content: content, main, article, policy, ...
+    "main",  # <main>, <article>
+    "anchor_link",  # a link to a place on the same page (href="#...")
+    "table",  # inside a table
+)
+_HINT_TAGS = {"nav": 1, "menu": 1, "header": 2, "footer": 4, "aside": 8, "form": 16, "main": 128,
+              "article": 128, "table": 512, "td": 512, "th": 512}
+_CHROME_NAME = 32
+_CONTENT_NAME = 64
+_ANCHOR = 256
+_NAMED_ATTRS_RE = re.compile(r"\b(?:class|id|role|href)\s*=", re.I)
+_CHROME_NAME_RE = re.compile(
+    r"nav|menu|footer|header|sidebar|breadcrumb|share|social|cookie|banner|consent|modal|popup|"
+    r"widget|related|advert|promo|subscribe|newsletter|search|login|sign-?in|comment|skip|"
+    r"masthead|toolbar|dropdown|utility|copyright|sitemap|carousel|slider|complementary|"
+    r"contentinfo|\bads?\b|\btags?\b",
+    re.I,
+)
+_CONTENT_NAME_RE = re.compile(
+    r"content|main|article|policy|privacy|post|entry|body|text|legal", re.I
+)
 
 # one dict lookup per tag instead of one set lookup per category
-_BLOCK, _SKIP, _HEADING, _BOLD, _LINK, _ITEM, _SOFT, _VOID, _HEAD = (1 << k for k in range(9))
+_BLOCK, _SKIP, _HEADING, _BOLD, _LINK, _ITEM, _VOID, _HEAD = (1 << k for k in range(8))
 
 
 def _tag_flags() -> dict[str, int]:
     flags: dict[str, int] = {}
     for flag, names in (
         (_BLOCK, _BLOCK_TAGS), (_SKIP, _SKIP_TAGS), (_HEADING, _HEADING_TAGS),
-        (_BOLD, _BOLD_TAGS), (_LINK, {"a"}), (_ITEM, _LIST_ITEM_TAGS), (_SOFT, _SOFT_SKIP_TAGS),
+        (_BOLD, _BOLD_TAGS), (_LINK, {"a"}), (_ITEM, _LIST_ITEM_TAGS),
         (_VOID, _VOID_TAGS), (_HEAD, _HEAD_TAGS),
     ):
         for name in names:
@@ -70,7 +100,6 @@ class _HTMLExtractor:
         self._src = source
         self.lines: list[Line] = []
         self.breaks: list[str] = []  # boundary kind before each line: "block" or "br"
-        self._nonlink_cum: list[int] = []  # running total of non-link text length per line
         self._brk = "block"
         self._atoms: list[Atom] = []
         self._tot = self._hd = self._bd = self._lk = 0
@@ -83,12 +112,42 @@ class _HTMLExtractor:
         self._bold = 0
         self._link = 0
         self._li = 0
-        self._groups: list[tuple[int, int]] = []  # (len(lines), len(breaks)) at nav/form start
+        self._hints: list[int] = []  # per open element with flags: its HINTS bits
+        self._hint_count = [0] * len(HINTS)  # open elements with each bit
+        self._active = 0  # the bits of the open elements
+        self._hint_chars: dict[int, int] = {}  # chars of the current line under each bit set
 
     # -- element stack ---------------------------------------------------------------------
-    def _push(self, tag: str, flags: int) -> None:
+    def _hint(self, tag: str, attrs: str | None) -> int:
+        hint = _HINT_TAGS.get(tag, 0)
+        if attrs and _NAMED_ATTRS_RE.search(attrs):
+            values = attributes(attrs)
+            names = " ".join(values.get(key, "") for key in ("class", "id", "role"))
+            if _CHROME_NAME_RE.search(names):
+                hint |= _CHROME_NAME
+            if _CONTENT_NAME_RE.search(names):
+                hint |= _CONTENT_NAME
+            if tag == "a" and values.get("href", "").startswith("#"):
+                hint |= _ANCHOR
+        return hint
+
+    def _count_hint(self, hint: int, step: int) -> None:
+        counts = self._hint_count
+        active = 0
+        for bit in range(len(HINTS)):
+            if hint >> bit & 1:
+                counts[bit] += step
+            if counts[bit]:
+                active |= 1 << bit
+        self._active = active
+
+    def _push(self, tag: str, flags: int, attrs: str | None = None) -> None:
         self._stack.append(tag)
         self._open[tag] = self._open.get(tag, 0) + 1
+        hint = self._hint(tag, attrs)
+        self._hints.append(hint)
+        if hint:
+            self._count_hint(hint, 1)
         if flags:
             if flags & _SKIP:
                 self._skip += 1
@@ -100,8 +159,6 @@ class _HTMLExtractor:
                 self._link += 1
             elif flags & _ITEM:
                 self._li += 1
-            if flags & _SOFT:
-                self._groups.append((len(self.lines), len(self.breaks)))
 
     def _pop_to(self, tag: str | None) -> None:
         """Pop elements up to and including ``tag`` (everything when ``tag`` is None)."""
@@ -111,6 +168,7 @@ class _HTMLExtractor:
             self._open[t] -= 1
             flags = _FLAGS.get(t, 0)
             if flags:
+                hint = self._hints.pop()
                 if flags & _BLOCK:
                     self._flush("block")
                 if flags & _SKIP:
@@ -123,23 +181,10 @@ class _HTMLExtractor:
                     self._link -= 1
                 elif flags & _ITEM:
                     self._li -= 1
-                if flags & _SOFT:
-                    self._decide(*self._groups.pop())
+                if hint:
+                    self._count_hint(hint, -1)
             if t == tag:
                 return
-
-    def _decide(self, n_lines: int, n_breaks: int) -> None:
-        """Drop a closed nav/form unless it holds substantial non-link text.
-
-        Some sites (ASP.NET WebForms) wrap the whole page, policy included, in one <form>.
-        """
-        cum = self._nonlink_cum
-        before = cum[n_lines - 1] if n_lines else 0
-        if (cum[-1] if cum else 0) - before < _KEEP_SOFT_MIN_CHARS:
-            del self.lines[n_lines:]
-            del self.breaks[n_breaks:]
-            del cum[n_lines:]
-            self._brk = "block"
 
     # -- text runs -------------------------------------------------------------------------
     def _flush(self, kind: str) -> None:
@@ -168,10 +213,9 @@ class _HTMLExtractor:
                 line.bold = self._bd == tot
                 line.link = self._lk == tot
                 line.bullet = line.bullet or self._li_line
+                line.hints = self._line_hints(tot)
                 self.lines.append(line)
                 self.breaks.append(self._brk)
-                cum = self._nonlink_cum
-                cum.append((cum[-1] if cum else 0) + (0 if line.link else len(clean)))
                 self._brk = kind
             elif kind == "block":
                 self._brk = "block"
@@ -182,6 +226,16 @@ class _HTMLExtractor:
         self._tot = self._hd = self._bd = self._lk = 0
         self._li_line = False
         self._level = 0
+        self._hint_chars = {}
+
+    def _line_hints(self, tot: int) -> tuple[float, ...]:
+        """The share of the line's characters under each of :data:`HINTS`, then in links."""
+        shares = [0.0] * len(HINTS)
+        for mask, chars in self._hint_chars.items():
+            for bit in range(len(HINTS)):
+                if mask >> bit & 1:
+                    shares[bit] += chars / tot
+        return (*shares, self._lk / tot)
 
     # -- tokens ----------------------------------------------------------------------------
     def feed(self) -> None:
@@ -191,7 +245,7 @@ class _HTMLExtractor:
         stack = self._stack
         flush = self._flush
         flags_of = _FLAGS
-        for kind, start, end, name, _attrs in iter_tokens(src):
+        for kind, start, end, name, attrs in iter_tokens(src):
             if kind <= REF:  # TEXT or REF
                 if self._skip:
                     if kind == REF:
@@ -219,6 +273,8 @@ class _HTMLExtractor:
                     self._lk += n
                 if self._li:
                     self._li_line = True
+                if self._active:
+                    self._hint_chars[self._active] = self._hint_chars.get(self._active, 0) + n
                 self._atoms.append((text, start, end, kind == TEXT))
             elif kind == START:
                 flags = flags_of.get(name, 0)
@@ -236,7 +292,7 @@ class _HTMLExtractor:
                     else:
                         self._brk = "block"
                 if flags:
-                    self._push(name, flags)
+                    self._push(name, flags, attrs)
                 else:
                     stack.append(name)
                     open_[name] = open_.get(name, 0) + 1
@@ -261,7 +317,7 @@ class _HTMLExtractor:
                     flush("block")
 
     def finish(self) -> None:
-        """Close every open element (deciding pending nav/form groups) after parsing."""
+        """Close every open element after parsing."""
         self._flush("block")
         self._pop_to(None)
         self._flush("block")
