@@ -122,8 +122,9 @@ def model_input(frame: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- results
 
 
-def result_columns(categories: Sequence[str]) -> list[str]:
-    """Columns of a :func:`policyml.classify` result for a model with these categories.
+def result_columns(categories: Sequence[str], *, boilerplate: bool = False) -> list[str]:
+    """Columns of a :func:`policyml.classify` result for a model with these categories (with
+    ``boilerplate``: of a whole-page result, ``content="all"``).
 
     Examples
     --------
@@ -137,6 +138,7 @@ def result_columns(categories: Sequence[str]) -> list[str]:
         "text",
         "start",
         "end",
+        *(["boilerplate"] if boilerplate else []),
         "labels",
         *(PROBA_PREFIX + c for c in categories),
     ]
@@ -159,12 +161,14 @@ def heading_column(values: Any, index: Any = None) -> pd.Series:
     return pd.Series(cells, index=index, dtype=object, name="heading")
 
 
-def empty_result(categories: Sequence[str]) -> pd.DataFrame:
+def empty_result(categories: Sequence[str], *, boilerplate: bool = False) -> pd.DataFrame:
     """A result with no rows and the columns (and dtypes) of :func:`result_columns`."""
-    columns = result_columns(categories)
+    columns = result_columns(categories, boilerplate=boilerplate)
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     for c in ("paragraph", "start", "end"):
         frame[c] = frame[c].astype(int)
+    if boilerplate:
+        frame["boilerplate"] = frame["boilerplate"].astype(bool)
     for c in columns:
         if c.startswith(PROBA_PREFIX):
             frame[c] = frame[c].astype(float)
@@ -282,7 +286,16 @@ def label_tuples(decisions: np.ndarray, categories: Sequence[str]) -> list[tuple
     [('b',), ('a', 'b'), ()]
     """
     names = list(categories)
-    return [tuple(c for c, on in zip(names, row, strict=True) if on) for row in decisions]
+    decisions = np.asarray(decisions, dtype=bool).reshape(-1, len(names))
+    if len(names) > 30:  # too many for one integer per row
+        return [tuple(c for c, on in zip(names, row, strict=True) if on) for row in decisions]
+    # one integer per row (its labels as bits), and one tuple per distinct integer
+    codes = decisions @ (1 << np.arange(len(names), dtype=np.int64))
+    tuples = {
+        code: tuple(c for j, c in enumerate(names) if code >> j & 1)
+        for code in np.unique(codes).tolist()
+    }
+    return [tuples[code] for code in codes.tolist()]
 
 
 def add_predictions(

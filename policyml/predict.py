@@ -14,6 +14,7 @@ from policyml.display import PolicyResult
 from policyml.exceptions import InvalidInputError
 from policyml.frames import (
     add_predictions,
+    context_columns,
     empty_result,
     heading_column,
     model_input,
@@ -36,6 +37,7 @@ def classify(
     *,
     model: PolicyModel | str | Path | None = None,
     fmt: str = "auto",
+    content: str = "policy",
     max_input_chars: int | None = None,
     max_input_lines: int | None = None,
 ) -> PolicyResult:
@@ -53,6 +55,10 @@ def classify(
         Default: the bundled model, loaded once and cached.
     fmt : {"auto", "text", "markdown", "html"}, default "auto"
         Input format of a whole policy.
+    content : {"policy", "all"}, default "policy"
+        Of a web page, only the policy's own text (menus, footers, cookie banners and other
+        page furniture left out), or the whole page with a ``boilerplate`` column telling
+        which rows are furniture (see :func:`policyml.preprocess.split_paragraphs`).
     max_input_chars, max_input_lines : int, optional
         Size limits of a whole policy; default
         :data:`policyml.preprocess.MAX_INPUT_CHARS` (20,000,000) and
@@ -66,9 +72,9 @@ def classify(
         section heading or None), ``lead_in`` (for an item of a list, the paragraph that
         introduces it, e.g. "We use your information to:"; else None), ``text``,
         ``start``/``end`` (offsets: ``policy[start:end]`` is the paragraph's source; for a
-        list input, offsets within each item), ``labels`` (tuple of predicted categories) and
-        ``p_<category>`` probabilities. Empty or blank input gives an empty DataFrame with
-        these columns.
+        list input, offsets within each item), ``boilerplate`` (with ``content="all"`` only),
+        ``labels`` (tuple of predicted categories) and ``p_<category>`` probabilities. Empty or
+        blank input gives an empty DataFrame with these columns.
 
     Raises
     ------
@@ -100,16 +106,17 @@ def classify(
     9
     """
     model = resolve_model(model)
-    paragraphs = _paragraphs(policy, fmt, max_input_chars, max_input_lines)
+    paragraphs = _paragraphs(policy, fmt, content, max_input_chars, max_input_lines)
+    flagged = content == "all"
     if not paragraphs:
-        return PolicyResult(empty_result(model.categories))
-    return PolicyResult(label_paragraphs(paragraph_frame(paragraphs), model))
+        return PolicyResult(empty_result(model.categories, boilerplate=flagged))
+    return PolicyResult(label_paragraphs(paragraph_frame(paragraphs, boilerplate=flagged), model))
 
 
-def paragraph_frame(paragraphs: Sequence[Paragraph]) -> pd.DataFrame:
+def paragraph_frame(paragraphs: Sequence[Paragraph], *, boilerplate: bool = False) -> pd.DataFrame:
     """The ``paragraph``, ``heading``, ``lead_in``, ``text``, ``start`` and ``end`` columns of
-    paragraphs."""
-    return pd.DataFrame(
+    paragraphs, and their ``boilerplate`` flags when asked for."""
+    frame = pd.DataFrame(
         {
             "paragraph": [p.index for p in paragraphs],
             "heading": heading_column([p.heading for p in paragraphs]),
@@ -119,6 +126,9 @@ def paragraph_frame(paragraphs: Sequence[Paragraph]) -> pd.DataFrame:
             "end": [p.end for p in paragraphs],
         }
     )
+    if boilerplate:
+        frame["boilerplate"] = [p.boilerplate for p in paragraphs]
+    return frame
 
 
 def label_paragraphs(
@@ -130,17 +140,27 @@ def label_paragraphs(
     ``policy_ids`` tells which policy each row belongs to, when the frame holds several: the
     model's neighbour features never reach across two policies.
     """
-    inputs = model_input(frame)
-    if policy_ids is not None:
-        inputs = inputs.assign(policy_id=list(policy_ids))
-    proba = model.predict_proba(inputs)
+    scorer = getattr(model, "scorer", None)
+    if scorer is not None:  # the common case: straight to the arrays, no model input frame
+        texts, headings, _ = context_columns(frame)
+        proba = scorer.predict_proba(texts, headings, policy_ids)
+    else:
+        inputs = model_input(frame)
+        if policy_ids is not None:
+            inputs = inputs.assign(policy_id=list(policy_ids))
+        proba = model.predict_proba(inputs)
     add_predictions(frame, proba, model.thresholds, model.categories)
-    extra = [c for c in frame.columns if c not in result_columns(model.categories)]
-    return frame[extra + result_columns(model.categories)]
+    columns = result_columns(model.categories, boilerplate="boilerplate" in frame.columns)
+    extra = [c for c in frame.columns if c not in columns]
+    return frame[extra + columns]
 
 
 def _paragraphs(
-    policy: Any, fmt: str, max_input_chars: int | None = None, max_input_lines: int | None = None
+    policy: Any,
+    fmt: str,
+    content: str,
+    max_input_chars: int | None = None,
+    max_input_lines: int | None = None,
 ) -> list[Paragraph]:
     if isinstance(policy, pd.Series):
         policy = list(policy)
@@ -162,7 +182,11 @@ def _paragraphs(
         ]
     if isinstance(policy, str | list):
         return split_paragraphs(
-            policy, fmt=fmt, max_input_chars=max_input_chars, max_input_lines=max_input_lines
+            policy,
+            fmt=fmt,
+            content=content,
+            max_input_chars=max_input_chars,
+            max_input_lines=max_input_lines,
         )
     raise InvalidInputError(
         "policy must be a str, bytes, a path, or a list of paragraph strings;"

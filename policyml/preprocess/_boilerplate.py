@@ -19,7 +19,7 @@ fragment of the policy alone is left whole. The weights are trained by
 ``tools/train_boilerplate.py`` on the OPP-115 raw pages (a unit is policy text when it is in the
 text the OPP-115 annotators saw) and on the dev half of the modern corpus (units labelled
 ``chrome``), and shipped as JSON in ``policyml/resources``.
-Computed in pure Python: a page has hundreds of units, not millions.
+Computed with numpy: a page has hundreds of units, not millions.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from policyml.exceptions import ModelLoadError
 from policyml.preprocess._lines import Unit
@@ -59,80 +61,80 @@ _COPYRIGHT_RE = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved", re.I)
 
 #: Columns averaged over windows of units: the furniture elements, furniture names, links,
 #: length, function words and privacy words.
-_SMOOTHED = (0, 1, 2, 3, 5, 10, 11, 21, 22)
+_SMOOTHED = (0, 1, 2, 3, 5, 10, 11, 12, 22, 23)
 _WINDOWS = (2, 6, 15)
 _LEXICAL_WINDOWS = (1, 3, 8, 20)
 
 
-def unit_features(units: Sequence[Unit]) -> list[list[float]]:
-    """The structural and textual features of each unit of a page (without the lexical ones).
+def unit_features(units: Sequence[Unit], hints: np.ndarray | None = None) -> np.ndarray:
+    """The structural and textual features of each unit of a page (without the lexical ones),
+    shape ``(n_units, n_features)``; ``hints`` as :func:`unit_hints` gives them.
 
     Units of non-HTML text (no element hints) get zeros for the element shares.
     """
     n = len(units)
+    if hints is None:
+        hints = unit_hints(units)
     repeats = Counter(u.text for u in units)
     rows = []
-    for i, (unit, hints) in enumerate(zip(units, unit_hints(units), strict=True)):
-        words = _WORD_RE.findall(unit.text.lower())
+    for i, unit in enumerate(units):
+        text = unit.text
+        words = _WORD_RE.findall(text.lower())
         n_words = len(words) or 1
-        letters = sum(c.isalpha() for c in unit.text) or 1
         first = unit.lines[0]
-        text = unit.text.rstrip()
+        end = text.rstrip()[-1:]
         rows.append(
-            [
-                *hints,  # 0-10: nav, header, footer, aside, form, names (2), main, #-links,
-                #          table, links
-                math.log1p(len(words)),  # 11
-                math.log1p(len(unit.text)),
-                float(text[-1:] in ".!?;"),
-                float(text[-1:] == ":"),
+            (
+                math.log1p(len(words)),  # 12 (after the 12 hint columns)
+                math.log1p(len(text)),
+                float(end in ".!?;"),
+                float(end == ":"),
                 float(first.bullet),
                 float(first.enum),
                 float(first.level > 0),
                 float(first.bold),
                 float(all(line.link for line in unit.lines)),
                 float(len(unit.lines) > 1),
-                sum(w in _FUNCTION_WORDS for w in words) / n_words,  # 21
-                sum(w in _PRIVACY_WORDS for w in words) / n_words,  # 22
-                sum(c.isupper() for c in unit.text) / letters,
-                sum(c.isdigit() for c in unit.text) / max(1, len(unit.text)),
-                math.log1p(repeats[unit.text] - 1),
+                len([w for w in words if w in _FUNCTION_WORDS]) / n_words,  # 22
+                len([w for w in words if w in _PRIVACY_WORDS]) / n_words,  # 23
+                sum(map(str.isupper, text)) / (sum(map(str.isalpha, text)) or 1),
+                sum(map(str.isdigit, text)) / max(1, len(text)),
+                math.log1p(repeats[text] - 1),
                 i / max(1, n - 1),
-                float(bool(_COPYRIGHT_RE.search(unit.text))),
-            ]
+                float(bool(_COPYRIGHT_RE.search(text))),
+            )
         )
-    for column in _SMOOTHED:
-        values = [row[column] for row in rows]
-        for window in _WINDOWS:
-            for row, mean in zip(rows, _window_means(values, window), strict=True):
-                row.append(mean)
-    return rows
+    base = np.hstack([hints, np.asarray(rows, dtype=float).reshape(n, -1)])
+    smoothed = base[:, _SMOOTHED]
+    windows = np.stack([window_means(smoothed, w) for w in _WINDOWS], axis=2)
+    return np.hstack([base, windows.reshape(n, -1)])
 
 
 #: Hints (see ``_html.HINTS``) that mark page furniture by tag or by name.
-_FURNITURE_HINTS = range(6)
-_FORM, _LINKS = 4, 10
-_N_HINTS = 11  # the ten element hints and the share in links
+_NAV, _HEADER, _FOOTER, _ASIDE, _FORM = 0, 1, 2, 3, 4
+_ANCHORS, _TABLE, _WIDGET, _LINKS = 8, 9, 10, 11
+_SHORT_WORDS = 12
+_FURNITURE_HINTS = (0, 1, 2, 3, 4, 5, _WIDGET)
+_N_HINTS = 12  # the eleven element hints and the share in links
 
 
-def unit_hints(units: Sequence[Unit]) -> list[list[float]]:
+def unit_hints(units: Sequence[Unit]) -> np.ndarray:
     """Per unit, the share of its characters under each element hint (``_html.HINTS``) and in
-    links. A ``<form>`` that holds most of the page's text wraps the page (ASP.NET WebForms
-    pages do this), so it does not count as furniture there."""
-    rows = []
-    for unit in units:
-        total = sum(len(line.clean) for line in unit.lines) or 1
-        rows.append(
-            [
-                sum(len(line.clean) * line.hints[k] for line in unit.lines if line.hints) / total
-                for k in range(_N_HINTS)
-            ]
-        )
-    sizes = [len(unit.text) for unit in units]
-    in_form = sum(row[_FORM] * size for row, size in zip(rows, sizes, strict=True))
-    if in_form >= 0.5 * max(sum(sizes), 1):
-        for row in rows:
-            row[_FORM] = 0.0
+    links, shape ``(n_units, 12)``. A ``<form>`` that holds most of the page's text wraps the
+    page (ASP.NET WebForms pages do this), so it does not count as furniture there."""
+    rows = np.zeros((len(units), _N_HINTS))
+    for i, unit in enumerate(units):
+        lines = unit.lines
+        if len(lines) == 1:
+            if lines[0].hints:
+                rows[i] = lines[0].hints
+            continue
+        sizes = np.array([len(line.clean) for line in lines], dtype=float)
+        shares = np.array([line.hints or (0.0,) * _N_HINTS for line in lines])
+        rows[i] = sizes @ shares / (sizes.sum() or 1.0)
+    sizes = np.array([len(unit.text) for unit in units], dtype=float)
+    if len(units) and rows[:, _FORM] @ sizes >= 0.5 * max(sizes.sum(), 1.0):
+        rows[:, _FORM] = 0.0
     return rows
 
 
@@ -140,28 +142,39 @@ def looks_like_page(units: Sequence[Unit]) -> bool:
     """Whether the units come from a web page (some text sits in a ``<nav>``, ``<header>``,
     ``<footer>``, ``<aside>`` or ``<form>``, or in an element named like furniture) rather than
     from an HTML fragment of the policy alone, which is left whole."""
-    return any(any(row[k] for k in _FURNITURE_HINTS) for row in unit_hints(units))
+    return bool(unit_hints(units)[:, _FURNITURE_HINTS].any())
 
 
 #: A unit outside any furniture element is furniture below this share of the threshold.
 BARE_FACTOR = 0.6
 
 
-def _in_furniture(hints: Sequence[float]) -> bool:
-    return any(hints[k] for k in _FURNITURE_HINTS) or hints[_LINKS] >= 1.0
+def certain_furniture(units: Sequence[Unit], hints: np.ndarray | None = None) -> np.ndarray:
+    """Units that are furniture whatever the model says: short ones (up to 12 words, or mostly
+    link text) entirely inside ``<nav>``, ``<header>``, ``<footer>`` or ``<aside>`` (a long
+    text there is left to the model: an unclosed element can swallow a page); those that are
+    only links to places on the same page (a table of contents); short units (up to 5 words)
+    repeated three times or more outside tables ("Back to top")."""
+    hints = unit_hints(units) if hints is None else hints
+    repeats = Counter(u.text for u in units)
+    n_words = np.array([len(_WORD_RE.findall(u.text)) for u in units])
+    repeated = np.array([repeats[u.text] >= 3 for u in units], dtype=bool)
+    short = (n_words <= _SHORT_WORDS) | (hints[:, _LINKS] >= 0.5)
+    structural = short & (hints[:, [_NAV, _HEADER, _FOOTER, _ASIDE]].max(axis=1) >= 0.99)
+    contents = hints[:, _ANCHORS] >= 0.99
+    again = repeated & (hints[:, _TABLE] < 0.5) & (n_words <= 5)
+    return structural | contents | again
 
 
-def _window_means(values: Sequence[float], window: int) -> list[float]:
-    """The mean of ``values[i - window : i + window + 1]`` for every ``i``."""
-    sums = [0.0]
-    for v in values:
-        sums.append(sums[-1] + v)
+def window_means(values: np.ndarray, window: int) -> np.ndarray:
+    """The mean of ``values[i - window : i + window + 1]`` for every row ``i`` (2-d: per
+    column)."""
     n = len(values)
-    out = []
-    for i in range(n):
-        lo, hi = max(0, i - window), min(n, i + window + 1)
-        out.append((sums[hi] - sums[lo]) / (hi - lo))
-    return out
+    sums = np.concatenate([np.zeros((1, *values.shape[1:])), np.cumsum(values, axis=0)])
+    index = np.arange(n)
+    lo, hi = np.clip(index - window, 0, n), np.clip(index + window + 1, 0, n)
+    count = (hi - lo).reshape(-1, *([1] * (values.ndim - 1)))
+    return (sums[hi] - sums[lo]) / count
 
 
 def lexical_terms(text: str) -> set[str]:
@@ -202,52 +215,50 @@ class BoilerplateModel:
     ) -> None:
         self.lexicon = lexicon
         self.lexicon_intercept = float(lexicon_intercept)
-        self.mean = [float(x) for x in mean]
-        self.scale = [float(x) if x else 1.0 for x in scale]
-        self.coef = [float(x) for x in coef]
+        self.mean = np.asarray(mean, dtype=float)
+        self.scale = np.where(
+            np.asarray(scale, dtype=float) == 0, 1.0, np.asarray(scale, dtype=float)
+        )
+        self.coef = np.asarray(coef, dtype=float)
         self.intercept = float(intercept)
         self.threshold = float(threshold)
         if not len(self.mean) == len(self.scale) == len(self.coef):
             raise ValueError("mean, scale and coef differ in length")
 
-    def lexical_probability(self, texts: Sequence[str]) -> list[float]:
-        out = []
-        for text in texts:
-            weights = [w for t in lexical_terms(text) if (w := self.lexicon.get(t)) is not None]
-            score = self.lexicon_intercept
+    def lexical_probability(self, texts: Sequence[str]) -> np.ndarray:
+        get = self.lexicon.get
+        scores = np.full(len(texts), self.lexicon_intercept)
+        for i, text in enumerate(texts):
+            weights = [w for t in lexical_terms(text) if (w := get(t)) is not None]
             if weights:
-                score += sum(weights) / math.sqrt(len(weights))
-            out.append(_sigmoid(score))
-        return out
+                scores[i] += sum(weights) / math.sqrt(len(weights))
+        return _sigmoid(scores)
 
-    def features(self, units: Sequence[Unit]) -> list[list[float]]:
+    def features(self, units: Sequence[Unit], hints: np.ndarray | None = None) -> np.ndarray:
         """:func:`unit_features` plus the lexical probability and its window means."""
-        rows = unit_features(units)
-        lexical = self.lexical_probability([u.text for u in units])
-        smoothed = [_window_means(lexical, w) for w in _LEXICAL_WINDOWS]
-        for i, row in enumerate(rows):
-            row.append(lexical[i])
-            row.extend(s[i] for s in smoothed)
-        return rows
+        base = unit_features(units, hints)
+        lexical = self.lexical_probability([u.text for u in units])[:, None]
+        return np.hstack([base, lexical, *(window_means(lexical, w) for w in _LEXICAL_WINDOWS)])
 
-    def furniture(self, units: Sequence[Unit]) -> list[bool]:
-        """Which units are page furniture (see ``threshold``)."""
-        return [
-            p < (self.threshold if _in_furniture(hints) else BARE_FACTOR * self.threshold)
-            for hints, p in zip(unit_hints(units), self.policy_probability(units), strict=True)
-        ]
+    def furniture(self, units: Sequence[Unit]) -> np.ndarray:
+        """Which units are page furniture: those :func:`certain_furniture` names, and those
+        whose probability is below the threshold (see ``threshold``)."""
+        if not units:
+            return np.zeros(0, dtype=bool)
+        hints = unit_hints(units)
+        proba = self.policy_probability(units, hints)
+        in_furniture = hints[:, _FURNITURE_HINTS].any(axis=1) | (hints[:, _LINKS] >= 1.0)
+        threshold = np.where(in_furniture, self.threshold, BARE_FACTOR * self.threshold)
+        return certain_furniture(units, hints) | (proba < threshold)
 
-    def policy_probability(self, units: Sequence[Unit]) -> list[float]:
+    def policy_probability(
+        self, units: Sequence[Unit], hints: np.ndarray | None = None
+    ) -> np.ndarray:
         """The probability that each unit is policy text."""
         if not units:
-            return []
-        out = []
-        for row in self.features(units):
-            z = self.intercept
-            for x, m, s, w in zip(row, self.mean, self.scale, self.coef, strict=True):
-                z += w * (x - m) / s
-            out.append(_sigmoid(z))
-        return out
+            return np.zeros(0)
+        X = self.features(units, hints)
+        return _sigmoid(self.intercept + ((X - self.mean) / self.scale) @ self.coef)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -255,9 +266,9 @@ class BoilerplateModel:
             "format_version": 1,
             "lexicon": self.lexicon,
             "lexicon_intercept": self.lexicon_intercept,
-            "mean": self.mean,
-            "scale": self.scale,
-            "coef": self.coef,
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "coef": self.coef.tolist(),
             "intercept": self.intercept,
             "threshold": self.threshold,
         }
@@ -277,10 +288,8 @@ class BoilerplateModel:
         )
 
 
-def _sigmoid(z: float) -> float:
-    if z < -40:
-        return 0.0
-    return 1.0 / (1.0 + math.exp(-z))
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
 
 
 _model: BoilerplateModel | None = None

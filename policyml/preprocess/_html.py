@@ -52,18 +52,32 @@ HINTS = (
     "main",  # <main>, <article>
     "anchor_link",  # a link to a place on the same page (href="#...")
     "table",  # inside a table
+    "widget_name",  # class/id naming a furniture widget: menu, cookie banner, share buttons...
 )
 _HINT_TAGS = {"nav": 1, "menu": 1, "header": 2, "footer": 4, "aside": 8, "form": 16, "main": 128,
               "article": 128, "table": 512, "td": 512, "th": 512}
 _CHROME_NAME = 32
 _CONTENT_NAME = 64
 _ANCHOR = 256
+_WIDGET_NAME = 1024
 _NAMED_ATTRS_RE = re.compile(r"\b(?:class|id|role|href)\s*=", re.I)
 _CHROME_NAME_RE = re.compile(
     r"nav|menu|footer|header|sidebar|breadcrumb|share|social|cookie|banner|consent|modal|popup|"
     r"widget|related|advert|promo|subscribe|newsletter|search|login|sign-?in|comment|skip|"
     r"masthead|toolbar|dropdown|utility|copyright|sitemap|carousel|slider|complementary|"
     r"contentinfo|\bads?\b|\btags?\b",
+    re.I,
+)
+# names that only furniture widgets carry ("cookie-policy" names content; "cookie-banner" does
+# not; page builders call every block a "widget", so that word is not one of them)
+_WIDGET_NAME_RE = re.compile(
+    r"\b(?:[\w-]*[-_])?(?:nav(?:bar|igation)?|menu|mega-?menu|dropdown|breadcrumbs?|"
+    r"cookie[-_]?(?:banner|bar|notice|consent|popup|modal|law|message|alert)|consent[-_]?"
+    r"(?:banner|bar|manager|popup|modal)|onetrust[\w-]*|cookiebot[\w-]*|cmp[-_]\w+|gdpr[-_]\w+|"
+    r"share(?:[-_]?(?:buttons?|links?|icons?|bar|tools?|this|widget))?|sharethis|addthis|"
+    r"social(?:[-_]?(?:links?|icons?|media|share|buttons?))?|sidebar|related[\w-]*|"
+    r"popular[\w-]*|advert\w*|ads?|ad[-_]slot|banner[-_]?ad|back[-_]?to[-_]?top|skip[-_]?link|"
+    r"search[-_](?:form|box|bar)|login|signin|newsletter|subscribe)(?:[-_][\w-]*)?\b",
     re.I,
 )
 _CONTENT_NAME_RE = re.compile(
@@ -87,6 +101,25 @@ def _tag_flags() -> dict[str, int]:
 
 
 _FLAGS = _tag_flags()
+
+
+def _hint(tag: str, attrs: str) -> int:
+    """The :data:`HINTS` bits of an element."""
+    hint = _HINT_TAGS.get(tag, 0)
+    # <html>/<body> classes describe the whole page ("page-template-sidebar"), not a part
+    if tag in ("html", "body") or not _NAMED_ATTRS_RE.search(attrs):
+        return hint
+    values = attributes(attrs)
+    names = " ".join(values.get(key, "") for key in ("class", "id", "role"))
+    if _CHROME_NAME_RE.search(names):
+        hint |= _CHROME_NAME
+        if _WIDGET_NAME_RE.search(values.get("class", "") + " " + values.get("id", "")):
+            hint |= _WIDGET_NAME
+    if _CONTENT_NAME_RE.search(names):
+        hint |= _CONTENT_NAME
+    if tag == "a" and values.get("href", "").startswith("#"):
+        hint |= _ANCHOR
+    return hint
 
 
 class _HTMLExtractor:
@@ -116,19 +149,16 @@ class _HTMLExtractor:
         self._hint_count = [0] * len(HINTS)  # open elements with each bit
         self._active = 0  # the bits of the open elements
         self._hint_chars: dict[int, int] = {}  # chars of the current line under each bit set
+        self._hint_cache: dict[tuple[str, str], int] = {}
 
     # -- element stack ---------------------------------------------------------------------
     def _hint(self, tag: str, attrs: str | None) -> int:
-        hint = _HINT_TAGS.get(tag, 0)
-        if attrs and _NAMED_ATTRS_RE.search(attrs):
-            values = attributes(attrs)
-            names = " ".join(values.get(key, "") for key in ("class", "id", "role"))
-            if _CHROME_NAME_RE.search(names):
-                hint |= _CHROME_NAME
-            if _CONTENT_NAME_RE.search(names):
-                hint |= _CONTENT_NAME
-            if tag == "a" and values.get("href", "").startswith("#"):
-                hint |= _ANCHOR
+        if not attrs:
+            return _HINT_TAGS.get(tag, 0)
+        key = (tag, attrs)  # pages repeat the same markup (menu items, rows): read it once
+        hint = self._hint_cache.get(key)
+        if hint is None:
+            hint = self._hint_cache[key] = _hint(tag, attrs)
         return hint
 
     def _count_hint(self, hint: int, step: int) -> None:
