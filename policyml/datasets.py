@@ -48,6 +48,8 @@ _KNOWN_EXTRA = {
     "fold",
     "labels",
     "id",
+    "domain",
+    "weight",
 }
 
 # OPP-115 category names as written in the annotation files, with the column name we give them.

@@ -135,9 +135,25 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
 _FIT_LOCK = threading.Lock()
 
 
-def _fit(pipeline: Pipeline, X: pd.DataFrame, Y: np.ndarray) -> Pipeline:
+def _fit(
+    pipeline: Pipeline, X: pd.DataFrame, Y: np.ndarray, weights: np.ndarray | None = None
+) -> Pipeline:
+    """Fit ``pipeline``; ``weights`` weigh the rows in the classifier's loss."""
     with _FIT_LOCK:
-        return pipeline.fit(X, Y)
+        if weights is None or np.all(weights == weights[0]):
+            return pipeline.fit(X, Y)
+        import sklearn
+
+        features = pipeline[:-1].fit_transform(X, Y)
+        classifier = pipeline.steps[-1][1]
+        # one-vs-rest passes sample weights on only through metadata routing; the request is
+        # dropped afterwards so that model files hold plain estimators
+        with sklearn.config_context(enable_metadata_routing=True):
+            classifier.estimator.set_fit_request(sample_weight=True)
+            classifier.fit(features, Y, sample_weight=weights)
+        for estimator in (classifier.estimator, *classifier.estimators_):
+            estimator.__dict__.pop("_metadata_request", None)
+        return pipeline
 
 
 _UNSET: Any = object()  # a scorer not compiled yet (None means: cannot be compiled)
@@ -383,7 +399,10 @@ def train(
     data : DataFrame or path
         A ``text`` column and one 0/1 column per category (or a CSV file in the format of
         :func:`policyml.datasets.load_labeled_csv`); optional ``policy_id`` (groups inner
-        cross-validation and neighbour context) and ``heading`` columns.
+        cross-validation and neighbour context), ``heading`` and ``lead_in`` columns, a
+        ``weight`` column (each row's weight in the loss: positive numbers), and a ``domain``
+        column (the kind of policy of each row: thresholds then maximise the mean F1 over
+        domains, so that a large domain does not set them for a small one).
     categories : sequence of str, optional
         The label set; default :data:`policyml.CATEGORIES`.
     progress : bool, default False
@@ -419,7 +438,7 @@ def train(
     opts = _drop_empty_blocks(frame, opts)
 
     thresholds = _choose_thresholds(frame, Y, opts, progress)
-    pipeline = _fit(build_pipeline(**opts), as_frame(frame), Y)
+    pipeline = _fit(build_pipeline(**opts), as_frame(frame), Y, _weights(frame))
     metadata = {
         "policyml_version": __version__,
         "sklearn_version": _sklearn_version(),
@@ -527,6 +546,20 @@ def _check_trainable(Y: np.ndarray, categories: list[str], source: str) -> None:
             raise CategoryTooRareError(source, name, pos, neg, categories)
 
 
+def _weights(frame: pd.DataFrame) -> np.ndarray | None:
+    """The rows' weights in training: the ``weight`` column (positive numbers), if any."""
+    if "weight" not in frame.columns:
+        return None
+    weights = pd.to_numeric(frame["weight"], errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isfinite(weights) | (weights <= 0))
+    if len(bad):
+        raise DataValidationError(
+            f"row {int(bad[0])}, column 'weight': {frame['weight'].iloc[bad[0]]!r} is not a"
+            f" positive number ({len(bad)} such row(s))"
+        )
+    return weights
+
+
 def _drop_empty_blocks(frame: pd.DataFrame, opts: dict[str, Any]) -> dict[str, Any]:
     """Switch off the heading block when the data has no heading or lead-in to feed it."""
     opts = dict(opts)
@@ -538,7 +571,8 @@ def _drop_empty_blocks(frame: pd.DataFrame, opts: dict[str, Any]) -> dict[str, A
 def _choose_thresholds(
     frame: pd.DataFrame, Y: np.ndarray, opts: dict[str, Any], progress: bool
 ) -> np.ndarray:
-    """Per-category thresholds maximising F1 on inner out-of-fold probabilities."""
+    """Per-category thresholds maximising F1 on inner out-of-fold probabilities (the mean F1
+    over the data's domains, when it has a ``domain`` column)."""
     setting = opts["thresholds"]
     k = Y.shape[1]
     if setting != "cv":
@@ -552,7 +586,8 @@ def _choose_thresholds(
             raise InvalidInputError(f"thresholds must be in (0, 1), got {value}")
         return np.full(k, value)
     proba = out_of_fold_proba(frame, Y, opts, folds=opts["inner_folds"], progress=progress)
-    return np.array([best_threshold(Y[:, j], proba[:, j]) for j in range(k)])
+    domains = frame["domain"].astype(str).to_numpy() if "domain" in frame.columns else None
+    return np.array([best_threshold(Y[:, j], proba[:, j], domains) for j in range(k)])
 
 
 def out_of_fold_proba(
@@ -585,7 +620,8 @@ def out_of_fold_proba(
         if constant:  # a fold without positives: fall back to the base rate for it
             proba[test_idx] = Ytr.mean(axis=0)
             continue
-        _fit(pipe, X.iloc[train_idx], Ytr)
+        weights = _weights(frame)
+        _fit(pipe, X.iloc[train_idx], Ytr, None if weights is None else weights[train_idx])
         proba[test_idx] = pipe.predict_proba(X.iloc[test_idx])
     return proba
 
@@ -594,8 +630,11 @@ def out_of_fold_proba(
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
 
-def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+def best_threshold(y: np.ndarray, p: np.ndarray, groups: Sequence[Any] | None = None) -> float:
     """The threshold of :data:`THRESHOLD_GRID` with the best F1 (the lowest among ties).
+
+    With ``groups`` (e.g. the domain of each row: policies of different kinds), the best mean
+    of the groups' F1, so that a large group does not set the threshold for a small one.
 
     Examples
     --------
@@ -603,9 +642,14 @@ def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     0.11
     """
     y = np.asarray(y, dtype=bool)
-    predicted = p[:, None] >= THRESHOLD_GRID[None, :]
-    tp = (predicted & y[:, None]).sum(axis=0)
-    f1 = 2 * tp / np.maximum(predicted.sum(axis=0) + y.sum(), 1)
+    p = np.asarray(p, dtype=float)
+    keys = np.zeros(len(y), dtype=int) if groups is None else pd.factorize(np.asarray(groups))[0]
+    f1 = np.zeros(len(THRESHOLD_GRID))
+    for key in np.unique(keys):
+        mine = keys == key
+        predicted = p[mine, None] >= THRESHOLD_GRID[None, :]
+        tp = (predicted & y[mine, None]).sum(axis=0)
+        f1 += 2 * tp / np.maximum(predicted.sum(axis=0) + y[mine].sum(), 1)
     return float(THRESHOLD_GRID[int(np.argmax(f1))])
 
 
