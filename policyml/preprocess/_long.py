@@ -1,139 +1,167 @@
-"""Cut over-long paragraphs at sentence boundaries, keeping source offsets."""
+"""Cut over-long paragraphs at sentence boundaries, keeping source offsets.
+
+The paragraph's words are read as a stream of ``(word, start, end)`` tokens, and only the
+tokens of the piece being cut (about ``max_chars`` characters of them, plus one) are held at
+a time, so memory stays proportional to ``max_chars`` and not to the paragraph: a paragraph of
+20 million characters of one-letter words would otherwise take tens of millions of Python
+objects (2.2 GB).
+"""
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from itertools import accumulate
+from bisect import bisect_right
+from collections.abc import Iterator
 
 from policyml.preprocess._lines import NONWS_RE, Unit
-from policyml.preprocess._sentences import MAX_BREAK_CHECKS, SENT_END_JOINED_RE, sentence_tokenizer
+from policyml.preprocess._sentences import MAX_BREAK_CHECKS, SENT_END_TOKEN_RE, sentence_tokenizer
 from policyml.preprocess._unicode import clean_text, one_to_one_normalized
 
+# (normalised word, start, end in the source)
+Token = tuple[str, int, int]
 
-def _exact_tokens(text: str, s: int) -> tuple[list[str], list[int], list[int]]:
-    """Normalised whitespace tokens of an exact atom starting at source offset ``s``."""
+
+_CHUNK = 1 << 16
+_WHITESPACE_RE = re.compile(r"\s")
+
+
+def _exact_tokens(text: str, s: int) -> Iterator[Token]:
+    """Normalised whitespace tokens of an exact atom starting at source offset ``s``.
+
+    A long atom is read a slice at a time, cut before whitespace (so no token is cut), which
+    keeps one slice's normalised copy in memory instead of the whole atom's.
+    """
+    pos, n = 0, len(text)
+    while pos < n:
+        end = pos + _CHUNK
+        if end < n:
+            space = _WHITESPACE_RE.search(text, end)
+            end = n if space is None else space.start()
+        part = text if (pos, end) == (0, n) else text[pos:end]
+        yield from _exact_slice_tokens(part, s + pos)
+        pos = end
+
+
+def _exact_slice_tokens(text: str, s: int) -> Iterator[Token]:
     norm = one_to_one_normalized(text)
     if norm is not None:
-        # normalisation keeps every character in place (the usual case): positions map 1:1
-        spans = [m.span() for m in NONWS_RE.finditer(norm)]
-        return (
-            [norm[a:b] for a, b in spans],
-            [s + a for a, _ in spans],
-            [s + b for _, b in spans],
-        )
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+        # normalisation keeps every character in place (the usual case): positions map 1:1.
+        # Each token then normalises to itself alone, so this gives the tokens of the general
+        # case below, only faster: a slice may take either branch.
+        for m in NONWS_RE.finditer(norm):
+            a, b = m.span()
+            yield m.group(), s + a, s + b
+        return
     for m in NONWS_RE.finditer(text):
         for w in clean_text(m.group()).split():
-            words.append(w)
-            starts.append(s + m.start())
-            ends.append(s + m.end())
-    return words, starts, ends
+            yield w, s + m.start(), s + m.end()
 
 
 _ALNUM_RE = re.compile(r"[^\W_]+")
 _ALIGN_WINDOW = 1000
 
 
-def _aligned_spans(words: list[str], src: str, s: int, e: int) -> tuple[list[int], list[int]]:
-    """Source spans in ``src[s:e]`` of the cleaned ``words`` of a non-verbatim atom.
+def _aligned_tokens(text: str, src: str, s: int, e: int) -> Iterator[Token]:
+    """The cleaned words of the non-verbatim atom ``text`` with their spans in ``src[s:e]``.
 
     Markup removal deletes characters but never reorders text, so each word's first and last
     letter/digit runs are searched for in order (within a bounded window, so this is linear).
     A word that cannot be found (changed by NFKC, glued to a neighbour by markup removal) gets
     the next whitespace-delimited source token.
     """
-    starts: list[int] = []
-    ends: list[int] = []
     pos = s
-    for w in words:
+    for word in NONWS_RE.finditer(clean_text(text)):  # the words of clean_text(text).split()
+        w = word.group()
         runs = _ALNUM_RE.findall(w)
         i = src.find(runs[0], pos, min(e, pos + _ALIGN_WINDOW)) if runs else -1
         j = src.find(runs[-1], i, min(e, i + len(w) + _ALIGN_WINDOW)) if i >= 0 else -1
         if j >= 0:
-            starts.append(i)
+            start = i
             pos = j + len(runs[-1])
         elif i >= 0:
-            starts.append(i)
+            start = i
             m = NONWS_RE.search(src, i, e)
             pos = m.end() if m else i + len(runs[0])
         else:
             m = NONWS_RE.search(src, pos, e)
             if m is None:
-                starts.append(min(pos, e - 1))
+                start = min(pos, e - 1)
                 pos = e
             else:
-                starts.append(m.start())
+                start = m.start()
                 pos = m.end()
-        ends.append(pos)
-    return starts, ends
+        yield w, start, pos
 
 
-def _unit_tokens(unit: Unit, src: str) -> tuple[list[str], list[int], list[int]]:
-    """Normalised whitespace tokens of ``unit`` with their source spans."""
-    toks: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+def _unit_tokens(unit: Unit, src: str) -> Iterator[Token]:
+    """Normalised whitespace tokens of ``unit`` with their source spans, in order."""
+    last: Token | None = None  # held back: the next atom may continue it
     for line in unit.lines:
         glue = False
         for text, s, e, exact in line.atoms:
             if not text:
                 continue
-            if exact:
-                words, a, b = _exact_tokens(text, s)
-            else:
-                words = clean_text(text).split()
-                a, b = _aligned_spans(words, src, s, e)
-            if words:
-                if glue and toks and not text[0].isspace():
+            words = _exact_tokens(text, s) if exact else _aligned_tokens(text, src, s, e)
+            first = glue and not text[0].isspace()
+            for token in words:
+                if first and last is not None:
                     # the atom continues the previous token, e.g. "foo<b>bar</b>" or "AT&amp;T"
-                    toks[-1] += words[0]
-                    ends[-1] = b[0]
-                    words, a, b = words[1:], a[1:], b[1:]
-                toks.extend(words)
-                starts.extend(a)
-                ends.extend(b)
+                    last = (last[0] + token[0], last[1], token[2])
+                else:
+                    if last is not None:
+                        yield last
+                    last = token
+                first = False
             glue = not text[-1].isspace()
-    return toks, starts, ends
+    if last is not None:
+        yield last
 
 
 def split_long(unit: Unit, src: str, max_chars: int) -> list[tuple[str, int, int]]:
-    """Cut ``unit`` into pieces of at most ``max_chars`` at sentence boundaries."""
-    toks, starts, ends = _unit_tokens(unit, src)
-    if not toks:
-        return [(unit.text, unit.start, unit.end)]
-    joined = " ".join(toks)
-    tend = list(accumulate(len(w) + 1 for w in toks))  # end of token i in ``joined`` plus one
-    tend = [x - 1 for x in tend]
-    tpos = [x - len(w) for x, w in zip(tend, toks, strict=True)]
-    # ends (in ``joined``) of tokens after which a sentence may end
-    cands = [m.end() - 1 for m in SENT_END_JOINED_RE.finditer(joined)]
-    n = len(toks)
-    sentences = sentence_tokenizer()
+    """Cut ``unit`` into pieces of at most ``max_chars`` at sentence boundaries.
+
+    Each piece is as long as it can be: it ends at the last sentence boundary (one of the last
+    ``MAX_BREAK_CHECKS`` candidates that Punkt accepts) within ``max_chars``, else at the last
+    space within ``max_chars``; a single token longer than ``max_chars`` is kept whole.
+    """
+    tokens = _unit_tokens(unit, src)
+    window: list[Token] = []  # the tokens from the start of the next piece on
+    ends: list[int] = []  # ends[k]: end of window[k] in the piece's text (words joined by " ")
     pieces: list[tuple[str, int, int]] = []
-    i0 = 0
-    while i0 < n:
-        first = tpos[i0]
-        if tend[-1] - first <= max_chars:
-            j_end = n
-        else:
-            limit = first + max_chars
-            jmax = bisect_right(tend, limit) - 1
-            if jmax < i0:
-                j_end = i0 + 1  # one token longer than max_chars: keep it whole
+    sentences = sentence_tokenizer()
+    more = True
+    while True:
+        # read until the window holds more than max_chars (or every token)
+        while more and (not ends or ends[-1] <= max_chars):
+            token = next(tokens, None)
+            if token is None:
+                more = False
             else:
-                j_end = jmax + 1  # fallback: the sentence itself is too long, cut at a space
-                c = bisect_right(cands, limit) - 1
+                ends.append((ends[-1] + 1 if ends else 0) + len(token[0]))
+                window.append(token)
+        if not window:
+            break
+        if ends[-1] <= max_chars:
+            cut = len(window)  # the rest fits
+        else:
+            last = bisect_right(ends, max_chars) - 1  # last token ending within max_chars
+            if last < 0:
+                cut = 1  # one token longer than max_chars: keep it whole
+            else:
+                cut = last + 1  # fallback: the sentence itself is too long, cut at a space
                 checks = 0
-                while c >= 0 and cands[c] > first and checks < MAX_BREAK_CHECKS:
-                    j = bisect_left(tend, cands[c])
-                    checks += 1
-                    if sentences.text_contains_sentbreak(f"{toks[j]} {toks[j + 1]}"):
-                        j_end = j + 1
+                for k in range(last, -1, -1):
+                    if checks >= MAX_BREAK_CHECKS:
                         break
-                    c -= 1
-        pieces.append((" ".join(toks[i0:j_end]), starts[i0], ends[j_end - 1]))
-        i0 = j_end
+                    if SENT_END_TOKEN_RE.search(window[k][0]):
+                        checks += 1
+                        if sentences.text_contains_sentbreak(f"{window[k][0]} {window[k + 1][0]}"):
+                            cut = k + 1
+                            break
+        pieces.append((" ".join(w for w, _, _ in window[:cut]), window[0][1], window[cut - 1][2]))
+        shift = ends[cut - 1] + 1
+        window = window[cut:]
+        ends = [x - shift for x in ends[cut:]]
+    if not pieces:
+        return [(unit.text, unit.start, unit.end)]
     return pieces
