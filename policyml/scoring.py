@@ -41,6 +41,7 @@ COMPILE_TOLERANCE = 1e-6
 # terms scored per numpy pass: ~40 MB of temporary arrays however many paragraphs there are
 _TERMS_PER_PASS = 1 << 20
 
+
 @dataclass
 class TermBlock:
     """One TF-IDF block: its vocabulary and the coefficients of its columns.
@@ -212,6 +213,26 @@ class LinearScorer:
             inverse = [index.setdefault(h, len(index)) for h in headings]
             logits += self.heading_weight * self.heading.scores(list(index))[inverse]
         return logits
+
+    def fingerprint(self, digest: Any) -> None:
+        """Feed everything that decides this scorer's outputs to the ``hashlib`` object
+        ``digest`` (see :meth:`policyml.PolicyModel.fingerprint`)."""
+        digest.update(
+            json.dumps(
+                [self.categories, self.neighbour_weight, self.heading_weight, self.words_weight]
+            ).encode()
+        )
+        digest.update(self.intercept.astype("<f8").tobytes())
+        for block in (self.words, self.heading):
+            if block is None:
+                digest.update(b"no block")
+                continue
+            digest.update(
+                json.dumps([list(block.ngram_range), block.stem, block.sublinear_tf]).encode()
+            )
+            digest.update("\x00".join(block.terms).encode("utf-8", "surrogatepass"))
+            digest.update(np.asarray(block.idf, dtype="<f8").tobytes())
+            digest.update(np.asarray(block.coef, dtype="<f8").tobytes())
 
     def predict_proba(
         self,
