@@ -250,7 +250,27 @@ def _run_batch(
     digest: bool = False,
 ) -> BatchResult:
     """Worker task: classify one batch with the process's cached model."""
+    _watch_parent()
     return classify_batch(sources, _model_from_ref(ref), fmt, errors, limits, digest)
+
+
+_WATCHING: list[int] = []
+
+
+def _watch_parent() -> None:
+    """In a worker process: exit once the process that started it is gone. A parent killed
+    with SIGKILL cannot stop its workers, which would otherwise idle on as orphans (holding
+    its output pipes open)."""
+    if _WATCHING:
+        return
+    _WATCHING.append(os.getppid())
+
+    def watch() -> None:
+        while os.getppid() == _WATCHING[0]:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="policyml-watch-parent", daemon=True).start()
 
 
 # --------------------------------------------------------------------------------------------
@@ -361,7 +381,9 @@ def _batch_results(
 
     def close() -> None:
         try:
-            outputs.close()  # unfinished: joblib kills the workers (they are not orphaned)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # joblib: "... tasks cancelled"
+                outputs.close()  # unfinished: joblib kills the workers (they are not orphaned)
         finally:
             cleanup()
 
