@@ -11,13 +11,18 @@ policies (streamed from memory, never written to disk):
   fresh subprocess, one process (``--sizes``) and ``n_jobs=2`` (``--parallel-sizes``, default
   the first size: the speed-up);
 - training time of the bundled recipe, model file size, and the MiniLM peer's paragraphs/s;
-- cProfile of ``classify`` on the longest policy and of ``predict_proba`` on the segments.
+- cProfile of ``classify`` on the longest policy and of ``predict_proba`` on the segments;
+- the cost of a resumable run (``classify_many(..., output=...)``: chunked output, content
+  hashes, journal and manifest) against the same policies streamed and discarded, per output
+  format, in one fresh process (``--manifest-size``; ``--manifest-only`` measures just this and
+  writes only its section of BENCHMARKS.md).
 
 Run from the repository root::
 
     python -m benchmarks.speed                          # sizes 1000,10000
     python -m benchmarks.speed --parallel-sizes 1000,10000,100000  # 100k, 2 workers: ~40 min
     python -m benchmarks.speed --no-minilm --no-write
+    python -m benchmarks.speed --manifest-only --manifest-size 1000
 """
 
 from __future__ import annotations
@@ -163,6 +168,117 @@ def run_child(size: int, jobs: int) -> dict[str, Any]:
     result["seconds_per_policy"] = result["seconds"] / max(result["policies"], 1)
     print(f"  classify_many n={size} n_jobs={jobs}: {result}", flush=True)
     return result
+
+
+def manifest_child(size: int, jobs: int, repeat: int) -> None:
+    """Classify ``size`` replicated policies streamed and discarded, then written to each
+    output format with its manifest, alternately, ``repeat`` times; print JSON."""
+    import policyml
+    from policyml.model import default_model
+
+    policies = raw_policies(_opp_root())
+    default_model()
+    modes = ["none", "csv", "jsonl", "parquet"]
+    seconds: dict[str, list[float]] = {mode: [] for mode in modes}
+    rows: dict[str, int] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for round_ in range(repeat + 1):  # round 0 warms caches, untimed
+            order = modes if round_ % 2 else modes[::-1]  # drift hits every mode alike
+            for mode in order:
+                corpus = replicated(policies, size)
+                start = time.perf_counter()
+                if mode == "none":
+                    n = 0
+                    for frame in policyml.classify_many(
+                        corpus, stream=True, n_jobs=jobs, progress=False
+                    ):
+                        n += len(frame)
+                else:
+                    out = os.path.join(folder, f"out-{round_}.{mode}")
+                    n = policyml.classify_many(
+                        corpus, output=out, n_jobs=jobs, progress=False
+                    ).n_rows
+                elapsed = time.perf_counter() - start
+                rows[mode] = n
+                if round_:
+                    seconds[mode].append(elapsed)
+    print(json.dumps({"size": size, "jobs": jobs, "rows": rows, "seconds": seconds}))
+
+
+def manifest_cost(size: int, jobs: int, repeat: int) -> dict[str, Any]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.speed",
+            "--manifest-child",
+            f"{size},{jobs},{repeat}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    base = statistics.median(result["seconds"]["none"])
+    result["median_seconds"] = {m: statistics.median(v) for m, v in result["seconds"].items()}
+    result["slowdown"] = {
+        m: result["median_seconds"][m] / base - 1 for m in result["seconds"] if m != "none"
+    }
+    print(f"  manifest cost n={size} n_jobs={jobs}: {result}", flush=True)
+    return result
+
+
+def manifest_markdown(r: dict[str, Any]) -> str:
+    runs = r["manifest"]
+    rows = []
+    for m in runs:
+        base = m["median_seconds"]["none"]
+        para = m["rows"]["none"]
+        rows.append(
+            {
+                "n_jobs": m["jobs"],
+                "output": "none (stream=True, frames discarded)",
+                "median s": f"{base:.2f}",
+                "paragraphs/s": f"{para / base:,.0f}",
+                "vs none": "—",
+            }
+        )
+        for mode in ("csv", "jsonl", "parquet"):
+            t = m["median_seconds"][mode]
+            rows.append(
+                {
+                    "n_jobs": m["jobs"],
+                    "output": f"`output=out.{mode}` + manifest",
+                    "median s": f"{t:.2f}",
+                    "paragraphs/s": f"{m['rows'][mode] / t:,.0f}",
+                    "vs none": f"{100 * m['slowdown'][mode]:+.1f} %",
+                }
+            )
+    worst = max(v for m in runs for v in m["slowdown"].values())
+    load = os.getloadavg()
+    return "\n".join(
+        [
+            "## Cost of resumable output (manifest)",
+            "",
+            f"Command: `{r['command']}`  ",
+            f"Machine: {machine_line(r['machine'])}  ",
+            f"Load average at start / end: {r['load_start']} /"
+            f" {tuple(round(x, 2) for x in load)} (shared machine).",
+            "",
+            f"{runs[0]['size']:,} policies cycling through the 114 OPP-115 raw HTML policies,"
+            " passed as `(id, text)` pairs, in one fresh process per `n_jobs`: classified and"
+            " discarded (`stream=True`), then written with `classify_many(..., output=...)`"
+            " (rows encoded, content hashed, journal and manifest committed every"
+            " `COMMIT_SECONDS` = 10 s and at the end, with `fsync`), the modes alternating"
+            f" over {len(runs[0]['seconds']['none'])} timed rounds after one untimed round;"
+            " median wall time. Target: at most 5 % slower than no output.",
+            "",
+            table(rows, ["n_jobs", "output", "median s", "paragraphs/s", "vs none"]),
+            "",
+            f"Largest slowdown: {100 * worst:+.1f} % ({verdict(worst <= 0.05)} within 5 %).",
+        ]
+    )
 
 
 # ----------------------------------------------------------------------------- measurements
@@ -679,6 +795,21 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--cli-train", action="store_true", help="also time `policyml train`")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--manifest-size", type=int, default=500, help="policies of the manifest-cost runs"
+    )
+    parser.add_argument(
+        "--manifest-jobs", default="1,2", help="n_jobs of the manifest-cost runs (default 1,2)"
+    )
+    parser.add_argument(
+        "--manifest-repeat", type=int, default=3, help="timed rounds of the manifest-cost runs"
+    )
+    parser.add_argument(
+        "--manifest-only",
+        action="store_true",
+        help="measure only the cost of resumable output; write only its section",
+    )
+    parser.add_argument("--manifest-child", help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--render", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -689,6 +820,26 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         size, jobs = (int(x) for x in args.child.split(","))
         child(size, jobs)
+        return
+    if args.manifest_child:
+        size, jobs, repeat = (int(x) for x in args.manifest_child.split(","))
+        manifest_child(size, jobs, repeat)
+        return
+    manifest_jobs = [int(j) for j in args.manifest_jobs.split(",")]
+    if args.manifest_only:
+        m: dict[str, Any] = {
+            "command": command(),
+            "machine": machine(),
+            "load_start": tuple(round(x, 2) for x in os.getloadavg()),
+        }
+        print("measuring the cost of resumable output ...", flush=True)
+        m["manifest"] = [
+            manifest_cost(args.manifest_size, j, args.manifest_repeat) for j in manifest_jobs
+        ]
+        text = manifest_markdown(m)
+        print(text)
+        if not args.no_write:
+            write_section("manifest", text, m)
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     root = _opp_root()
@@ -715,6 +866,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.jobs > 1:
         r["scale"] += [run_child(n, args.jobs) for n in parallel_sizes]
     r["scale"].sort(key=lambda s: (s["jobs"], s["size"]))
+    print("measuring the cost of resumable output ...", flush=True)
+    r["manifest"] = [
+        manifest_cost(args.manifest_size, j, args.manifest_repeat) for j in manifest_jobs
+    ]
     raw = Path(tempfile.gettempdir()) / "policyml-speed-raw.json"
     raw.write_text(json.dumps({"sizes": sizes, **r}, default=str))
     print(f"raw results: {raw} (re-render: --render {raw})", flush=True)
@@ -726,6 +881,12 @@ def report(r: dict[str, Any], sizes: list[int], *, write: bool) -> None:
     print(text)
     if write:
         write_section("speed", text, r)
+    if r.get("manifest"):
+        text = manifest_markdown(r)
+        print(text)
+        if write:
+            keys = ("command", "machine", "load_start", "manifest")
+            write_section("manifest", text, {k: r[k] for k in keys})
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ from policyml.writers import (
     ChunkedWriter,
     ResultWriter,
     arrow_schema,
+    encode_rows,
     output_format,
     publish,
 )
@@ -148,6 +149,8 @@ class BatchResult:
     failed_sources: list[int]  # position in the batch of each failed policy
     # with ``digest=True``: (content hash, size, mtime_ns) of each policy read, else None
     contents: list[tuple[str | None, int | None, int | None] | None] = field(default_factory=list)
+    # with ``encode``: the rows encoded for the output (then ``frame`` has no rows)
+    encoded: Any = None
 
 
 def classify_batch(
@@ -157,10 +160,13 @@ def classify_batch(
     errors: str,
     limits: tuple[int | None, int | None] | None = None,
     digest: bool = False,
+    encode: str | None = None,
 ) -> BatchResult:
     """Classify ``sources`` with one ``predict_proba`` call over all their paragraphs;
     ``limits`` are ``(max_input_chars, max_input_lines)`` (default: this process's); with
-    ``digest``, the hash of each policy's content is returned too."""
+    ``digest``, the hash of each policy's content is returned too; with ``encode`` (an
+    output format), the rows come encoded for :meth:`ChunkedWriter.write_encoded` (done
+    where the batch is classified, so worker processes share that work too)."""
     chars, lines = limits if limits is not None else resolve_limits()
     failed: list[FailedPolicy] = []
     failed_sources: list[int] = []
@@ -211,7 +217,10 @@ def classify_batch(
     del paragraphs
     frame.insert(0, "policy", pd.Series(policies, dtype=object))
     frame = label_paragraphs(frame, model, policy_ids)
-    return BatchResult(frame, failed, n_ok, row_sources, failed_sources, contents)
+    if encode is None:
+        return BatchResult(frame, failed, n_ok, row_sources, failed_sources, contents)
+    rows = encode_rows(frame, encode)
+    return BatchResult(frame.iloc[:0], failed, n_ok, row_sources, failed_sources, contents, rows)
 
 
 # --------------------------------------------------------------------------------------------
@@ -248,10 +257,11 @@ def _run_batch(
     errors: str,
     limits: tuple[int, int] | None = None,
     digest: bool = False,
+    encode: str | None = None,
 ) -> BatchResult:
     """Worker task: classify one batch with the process's cached model."""
     _watch_parent()
-    return classify_batch(sources, _model_from_ref(ref), fmt, errors, limits, digest)
+    return classify_batch(sources, _model_from_ref(ref), fmt, errors, limits, digest, encode)
 
 
 _WATCHING: list[int] = []
@@ -363,20 +373,21 @@ def _batch_results(
     limits: tuple[int, int],
     *,
     digest: bool,
+    encode: str | None = None,
 ) -> tuple[Iterator[BatchResult], Callable[[], None]]:
     """The results of ``batches`` in order, classified here or in ``n_jobs`` worker
     processes, and a function that stops the workers (when the results are not all read)
     and deletes the model file written for them."""
     jobs = 1 if n_jobs in (None, 0, 1) else _effective_jobs(n_jobs)
     if jobs == 1:
-        results = (classify_batch(b, model, fmt, errors, limits, digest) for b in batches)
+        results = (classify_batch(b, model, fmt, errors, limits, digest, encode) for b in batches)
         return results, results.close
     ref, cleanup = _ship_model(model)
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, backend="loky", return_as="generator", pre_dispatch="2*n_jobs")
     outputs = parallel(
-        delayed(_run_batch)(batch, ref, fmt, errors, limits, digest) for batch in batches
+        delayed(_run_batch)(batch, ref, fmt, errors, limits, digest, encode) for batch in batches
     )
 
     def close() -> None:
@@ -901,6 +912,7 @@ def _classify_to_file(
             errors,
             limits,
             digest=True,
+            encode=output_format(output),
         )
         bar = _progress_bar(progress, initial=resumed[0])
         last_commit = time.monotonic()
@@ -909,7 +921,7 @@ def _classify_to_file(
                 for result in results:
                     batch = pending.popleft()
                     with signals.critical():
-                        writer.write(result.frame)
+                        writer.write_encoded(result.encoded)
                         _record(checkpoint, batch, result)
                         session.extend(result.failed)
                         if time.monotonic() - last_commit >= COMMIT_SECONDS:

@@ -33,6 +33,7 @@ __all__ = [
     "arrow_table",
     "encode_csv",
     "encode_jsonl",
+    "encode_rows",
     "output_format",
     "publish",
 ]
@@ -141,6 +142,29 @@ def encode_csv(frame: pd.DataFrame, *, header: bool) -> str:
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False, default=lambda v: _json_scalar(v))
+_JSON_STRING = json.encoder.encode_basestring  # what _JSON writes for a str (C code)
+
+
+def _json_values(values: list[Any], kind: str) -> list[str]:
+    """The JSON text of each value of a column (as ``_JSON.encode`` writes it), a whole
+    column at a time: most of the work runs in C."""
+    if kind == "f" and all(type(v) is float for v in values):
+        return (
+            [_JSON.encode(v) for v in values]
+            if _has_special(values)
+            else list(map(float.__repr__, values))
+        )
+    if kind in "iu" and all(type(v) is int for v in values):
+        return list(map(int.__repr__, values))
+    if all(type(v) is str for v in values):
+        return list(map(_JSON_STRING, values))
+    return [_JSON.encode(v) for v in values]
+
+
+def _has_special(values: list[float]) -> bool:
+    import math
+
+    return not all(map(math.isfinite, values))
 
 
 def encode_jsonl(frame: pd.DataFrame) -> str:
@@ -152,15 +176,44 @@ def encode_jsonl(frame: pd.DataFrame) -> str:
     >>> encode_jsonl(pd.DataFrame({"policy": [7], "labels": [("children",)]}))
     '{"policy": 7, "labels": ["children"]}\\n'
     """
+    if not len(frame):
+        return ""
     names = list(frame.columns)
-    columns = _columns(frame)
-    if "labels" in names:
-        at = names.index("labels")
-        columns[at] = [list(v) for v in columns[at]]
-    encode = _JSON.encode
-    return "".join(
-        encode(dict(zip(names, row, strict=True))) + "\n" for row in zip(*columns, strict=True)
-    )
+    columns = []
+    for name, values in zip(names, _columns(frame), strict=True):
+        if name == "labels":
+            columns.append(
+                ["[" + ", ".join(map(_JSON_STRING, v)) + "]" for v in values]
+                if all(
+                    isinstance(v, tuple | list) and all(type(x) is str for x in v) for v in values
+                )
+                else [_JSON.encode(list(v)) for v in values]
+            )
+        else:
+            columns.append(_json_values(values, frame[name].dtype.kind))
+    # one line: {"name": value, ...} with json's default separators
+    keys = [_JSON_STRING(n).replace("%", "%%") for n in names]
+    template = "{" + ", ".join(f"{key}: %s" for key in keys) + "}\n"
+    return "".join(map(template.__mod__, zip(*columns, strict=True)))
+
+
+def encode_rows(frame: pd.DataFrame, format: str) -> Any:
+    """The rows of ``frame`` as :meth:`ChunkedWriter.write_encoded` takes them: CSV text
+    (no header), JSON Lines text, or an Arrow table for Parquet."""
+    if format == "parquet":
+        return arrow_table(frame)
+    if format == "csv":
+        return encode_csv(frame, header=False)
+    return encode_jsonl(frame)
+
+
+def _csv_header(columns: Sequence[str]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(columns)
+    return buffer.getvalue()
 
 
 def arrow_table(frame: pd.DataFrame, schema: Any = None) -> Any:
@@ -428,20 +481,23 @@ class ChunkedWriter:
 
     def write(self, frame: pd.DataFrame) -> None:
         """Append the rows of ``frame`` (they count from the next :meth:`commit` on)."""
+        if len(frame):
+            self.write_encoded(encode_rows(frame[self.columns], self.format))
+
+    def write_encoded(self, rows: Any) -> None:
+        """Append rows encoded by :func:`encode_rows` (e.g. in a worker process)."""
         if self.format == "parquet":
-            if not len(frame):
+            if rows is None or not rows.num_rows:
                 return
             if self._parquet is None:
                 import pyarrow.parquet as pq
 
                 self._parquet = pq.ParquetWriter(self._temporary_part(), self._schema)
-            self._parquet.write_table(arrow_table(frame, self._schema))
-        elif self.format == "csv":
-            header = self._size == 0
-            if header or len(frame):
-                self._append(encode_csv(frame[self.columns], header=header))
-        elif len(frame):
-            self._append(encode_jsonl(frame[self.columns]))
+            self._parquet.write_table(rows.cast(self._schema))
+        elif rows:
+            if self._size == 0 and self.format == "csv":
+                rows = _csv_header(self.columns) + rows
+            self._append(rows)
 
     def commit(self) -> dict[str, int]:
         """Make every row written so far durable; returns the new :attr:`committed` state."""
@@ -484,7 +540,7 @@ class ChunkedWriter:
 
                 self._parquet = pq.ParquetWriter(self._temporary_part(), self._schema)
         elif self._size == 0 and self.format == "csv":
-            self._append(",".join(self.columns) + "\n")
+            self._append(_csv_header(self.columns))
         state = self.commit()
         self.close()
         return state
