@@ -111,7 +111,8 @@ def _columns(frame: pd.DataFrame) -> list[list[Any]]:
 
 def encode_csv(frame: pd.DataFrame, *, header: bool) -> str:
     """CSV text of ``frame``'s rows (``labels`` joined with ``";"``, floats exact, None
-    empty), with the header line first if ``header``.
+    empty; quoted as :mod:`csv` quotes, only where needed), with the header line first if
+    ``header``.
 
     Examples
     --------
@@ -121,24 +122,34 @@ def encode_csv(frame: pd.DataFrame, *, header: bool) -> str:
     policy,labels,p_cookies
     a,cookies,0.25
     """
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    if header:
-        writer.writerow(frame.columns)
     columns = []
     for name, values in zip(frame.columns, _columns(frame), strict=True):
         if name == "labels":
-            values = [";".join(v) for v in values]
-        elif frame[name].dtype.kind == "f":
-            values = [repr(v) for v in values]  # the shortest text that reads back exactly
-        elif frame[name].dtype == object:
-            values = ["" if v is None else v for v in values]
+            values = [_csv_field(";".join(v)) for v in values]
+        elif frame[name].dtype.kind == "f" and all(type(v) is float for v in values):
+            values = list(map(float.__repr__, values))  # the shortest text that reads back
+        elif frame[name].dtype.kind in "iu" and all(type(v) is int for v in values):
+            values = list(map(int.__repr__, values))
+        else:
+            values = list(map(_csv_field, values))
         columns.append(values)
-    writer.writerows(zip(*columns, strict=True))
-    return buffer.getvalue()
+    # a column at a time, then one format per row: most of the work runs in C
+    template = ",".join(["%s"] * len(columns)) + "\n"
+    rows = "".join(map(template.__mod__, zip(*columns, strict=True))) if len(frame) else ""
+    return (_csv_header(frame.columns) if header else "") + rows
+
+
+def _csv_field(value: Any) -> str:
+    """``value`` as :func:`csv.writer` writes it (``QUOTE_MINIMAL``, ``""`` for None)."""
+    if value is None:
+        return ""
+    if type(value) is not str:
+        value = str(value)
+    if '"' in value:
+        return '"' + value.replace('"', '""') + '"'
+    if "," in value or "\n" in value or "\r" in value:
+        return '"' + value + '"'
+    return value
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False, default=lambda v: _json_scalar(v))
