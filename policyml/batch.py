@@ -860,7 +860,6 @@ def _classify_to_file(
         "model": fingerprint() if fingerprint is not None else _pickle_hash(resolved),
         "output_format": output_format(output),
         "fmt": fmt,
-        "kind": kind,
         "max_input_chars": limits[0],
         "max_input_lines": limits[1],
     }
@@ -960,7 +959,7 @@ def _classify_to_file(
             raise
     failed = earlier + session
     if failed:
-        _warn_skipped(failed, stacklevel=3)
+        _warn_skipped(failed, stacklevel=4)  # the caller of classify_many
     return _summary(checkpoint, output, failed, resumed, start)
 
 

@@ -4,7 +4,7 @@ The paragraph's words are read in chunks of ``(words, starts, ends)`` (a slice o
 at a time), and only the words of the piece being cut (about ``max_chars`` characters of them,
 plus one chunk) are held, so memory stays proportional to ``max_chars`` and not to the
 paragraph: a paragraph of 20 million characters of one-letter words would otherwise take tens
-of millions of Python objects (2.2 GB).
+of millions of Python objects (2.3 GB, and 27 s instead of 5).
 """
 
 from __future__ import annotations
