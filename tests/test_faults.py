@@ -9,6 +9,7 @@ every batch), so that a few hundred small policies give many commit points to ki
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -93,15 +94,21 @@ def running(pids: set[int]) -> set[int]:
     return alive
 
 
-def kill_at(process: subprocess.Popen, out: Path, target: int, signum: int) -> set[int]:
-    """Send ``signum`` once ``target`` policies are committed (0: right away); returns the
+def kill_at(
+    process: subprocess.Popen, out: Path, target: int, signum: int, group: bool = False
+) -> set[int]:
+    """Send ``signum`` once ``target`` policies are committed (0: right away), to the process
+    or (``group``) to its whole process group, as Ctrl-C in a terminal does; returns the
     process's descendants as they were just before."""
     deadline = time.monotonic() + 120
     while committed(out) < target and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.002)
     kids = children(process.pid)
     if process.poll() is None:
-        process.send_signal(signum)
+        if group:
+            os.killpg(process.pid, signum)
+        else:
+            process.send_signal(signum)
     process.wait(60)
     return kids
 
@@ -189,8 +196,9 @@ def test_sigterm_stops_cleanly_and_says_how_to_resume(corpus, reference, tmp_pat
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
 def test_two_workers_are_stopped_not_orphaned(corpus, reference, tmp_path, signum):
     out = tmp_path / "out.csv"
-    process = start(corpus, out, "-j", "2")
-    kids = kill_at(process, out, N_POLICIES // 2, signum)
+    process = start(corpus, out, "-j", "2", start_new_session=True)
+    # Ctrl-C reaches the workers too (the terminal signals the whole group)
+    kids = kill_at(process, out, N_POLICIES // 2, signum, group=signum == signal.SIGINT)
     assert len(kids) >= 2  # the workers (and loky's resource tracker)
     if signum != signal.SIGKILL:
         assert process.returncode == 128 + signum
