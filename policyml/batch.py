@@ -871,96 +871,116 @@ def _classify_to_file(
         stack.callback(checkpoint.close)
         signals = stack.enter_context(_Signals())
         resumed = (checkpoint.done.sources, checkpoint.done.rows)
+        failed: list[FailedPolicy] = []
+        writer: ChunkedWriter | None = None
         try:
-            earlier = [FailedPolicy(p, e) for p, e in checkpoint.verify(sources)]
-        except _Stop as stop:
-            summary = _summary(checkpoint, output, [], resumed, start)
-            raise RunInterrupted(stop.signum, summary) from None
-        if checkpoint.complete:
-            if next(sources, None) is not None:
-                raise OutputError(
-                    f"{output} is finished, but the input has more policies than it holds;"
-                    " use restart=True (CLI: --restart) to start over"
-                )
-            publish(output)
-            if not os.path.lexists(output):
-                raise OutputError(
-                    f"{output} is gone; use restart=True (CLI: --restart) to write it again"
-                )
-            return _summary(checkpoint, output, earlier, resumed, start)
-        try:
-            writer = ChunkedWriter(output, columns, checkpoint.output_state)
-        except OSError as error:
-            raise OutputError(
-                _os_message(error, output, f"{resumed[0]:,} policies were committed before")
-            ) from error
-        stack.callback(writer.close)
-        session: list[FailedPolicy] = []
-        pending: deque[list[PolicySource]] = deque()
-
-        def dispatched(batches: Iterator[list[PolicySource]]) -> Iterator[list[PolicySource]]:
-            for batch in batches:
-                pending.append(batch)
-                yield batch
-
-        results, close = _batch_results(
-            dispatched(_batches(sources, batch_size)),
-            resolved,
-            n_jobs,
-            fmt,
-            errors,
-            limits,
-            digest=True,
-            encode=output_format(output),
-        )
-        bar = _progress_bar(progress, initial=resumed[0])
-        last_commit = time.monotonic()
-        try:
+            failed += [FailedPolicy(p, e) for p, e in checkpoint.verify(sources)]
+            if checkpoint.complete:
+                _check_finished(output, sources)
+                return _summary(checkpoint, output, failed, resumed, start)
             try:
-                for result in results:
-                    batch = pending.popleft()
-                    with signals.critical():
-                        writer.write_encoded(result.encoded)
-                        _record(checkpoint, batch, result)
-                        session.extend(result.failed)
-                        if time.monotonic() - last_commit >= COMMIT_SECONDS:
-                            checkpoint.commit(writer.commit())
-                            last_commit = time.monotonic()
-                    bar.update(result.n_policies + len(result.failed))
-                    bar.set_postfix(
-                        paragraphs=checkpoint.done.rows, failed=len(earlier) + len(session)
-                    )
-                with signals.critical(deliver=False):  # done: a late signal changes nothing
-                    checkpoint.commit(writer.finish(), complete=True)
-                    publish(output)
-            finally:
-                bar.close()
-                close()  # stops the workers when the loop did not finish
+                writer = ChunkedWriter(output, columns, checkpoint.output_state)
+            except OSError as error:
+                kept = f"{resumed[0]:,} policies were committed before"
+                raise OutputError(_os_message(error, output, kept)) from error
+            stack.callback(writer.close)
+            _write_run(
+                writer,
+                checkpoint,
+                signals,
+                _batches(sources, batch_size),
+                failed,
+                model=resolved,
+                n_jobs=n_jobs,
+                fmt=fmt,
+                errors=errors,
+                limits=limits,
+                progress=progress,
+            )
         except _Stop as stop:
-            with signals.critical():
-                checkpoint.commit(writer.commit())  # every batch written is whole
-            summary = _summary(checkpoint, output, earlier + session, resumed, start)
+            if writer is not None:
+                with signals.critical():
+                    checkpoint.commit(writer.commit())  # every batch written is whole
+            summary = _summary(checkpoint, output, failed, resumed, start)
             raise RunInterrupted(stop.signum, summary) from None
-        except OSError as error:  # e.g. a full disk: keep what is committed, to resume
-            with contextlib.suppress(OSError):
-                writer.discard()
-            checkpoint.discard()
-            raise OutputError(
-                _os_message(
-                    error,
-                    writer.partial,
-                    f"{checkpoint.done.sources:,} policies are committed; run again to resume",
-                )
-            ) from error
-        except BaseException:
-            # a policy that fails with errors="raise", a bug: keep the whole batches written
-            with signals.critical(deliver=False), contextlib.suppress(OSError):
-                checkpoint.commit(writer.commit())
-            raise
-    failed = earlier + session
     if failed:
         _warn_skipped(failed, stacklevel=4)  # the caller of classify_many
     return _summary(checkpoint, output, failed, resumed, start)
+
+
+def _check_finished(output: str, sources: Iterator[PolicySource]) -> None:
+    """A finished run, called again: its output must hold every policy, and exist."""
+    if next(sources, None) is not None:
+        raise OutputError(
+            f"{output} is finished, but the input has more policies than it holds;"
+            " use restart=True (CLI: --restart) to start over"
+        )
+    publish(output)  # if a crash came between the last commit and the rename
+    if not os.path.lexists(output):
+        raise OutputError(f"{output} is gone; use restart=True (CLI: --restart) to write it again")
+
+
+def _write_run(
+    writer: ChunkedWriter,
+    checkpoint: Checkpoint,
+    signals: _Signals,
+    batches: Iterator[list[PolicySource]],
+    failed: list[FailedPolicy],
+    *,
+    model: PolicyModel,
+    n_jobs: int | None,
+    fmt: str,
+    errors: str,
+    limits: tuple[int, int],
+    progress: bool | None,
+) -> None:
+    """Classify ``batches`` into ``writer``, committing every :data:`COMMIT_SECONDS` and at
+    the end; failures are added to ``failed``. Signals wait while a batch is written or a
+    commit made, so that what is written is always whole batches."""
+    pending: deque[list[PolicySource]] = deque()
+
+    def dispatched() -> Iterator[list[PolicySource]]:
+        for batch in batches:
+            pending.append(batch)  # the sources of the results to come, in order
+            yield batch
+
+    results, close = _batch_results(
+        dispatched(), model, n_jobs, fmt, errors, limits, digest=True, encode=writer.format
+    )
+    bar = _progress_bar(progress, initial=checkpoint.done.sources)
+    last_commit = time.monotonic()
+    try:
+        try:
+            for result in results:
+                batch = pending.popleft()
+                with signals.critical():
+                    writer.write_encoded(result.encoded)
+                    _record(checkpoint, batch, result)
+                    failed.extend(result.failed)
+                    if time.monotonic() - last_commit >= COMMIT_SECONDS:
+                        checkpoint.commit(writer.commit())
+                        last_commit = time.monotonic()
+                bar.update(result.n_policies + len(result.failed))
+                bar.set_postfix(paragraphs=checkpoint.done.rows, failed=len(failed))
+            with signals.critical(deliver=False):  # done: a late signal changes nothing
+                checkpoint.commit(writer.finish(), complete=True)
+                publish(writer.path)
+        finally:
+            bar.close()
+            close()  # stops the workers when the loop did not finish
+    except OSError as error:  # e.g. a full disk: keep what is committed, to resume
+        with contextlib.suppress(OSError):
+            writer.discard()
+        checkpoint.discard()
+        kept = f"{checkpoint.done.sources:,} policies are committed; run again to resume"
+        raise OutputError(_os_message(error, writer.partial, kept)) from error
+    except _Stop:
+        raise
+    except BaseException:
+        # a policy that fails with errors="raise", a bug: keep the whole batches written
+        with signals.critical(deliver=False), contextlib.suppress(OSError):
+            checkpoint.commit(writer.commit())
+        raise
 
 
 def _record(checkpoint: Checkpoint, batch: list[PolicySource], result: BatchResult) -> None:

@@ -189,42 +189,49 @@ class Checkpoint:
 
     def commit(self, output_state: dict[str, int], *, complete: bool = False) -> None:
         """Record the policies added since the last commit, whose rows ``output_state`` (the
-        writer's committed state, already durable) covers."""
-        if self._pending:
-            data = "".join(self._pending).encode("ascii")
-            view = memoryview(data)
-            while view:
-                view = view[os.write(self._journal, view) :]
+        writer's committed state, already durable) covers. If it fails (a full disk), the
+        manifest on disk, and :attr:`done`, are those of the last commit."""
+        data = "".join(self._pending).encode("ascii")
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._journal, view) :]
+        if data:
             os.fsync(self._journal)
-            self.journal_bytes += len(data)
-            self._pending = []
-        for name in ("sources", "policies", "rows", "failed"):
-            setattr(self.done, name, getattr(self.done, name) + getattr(self._pending_done, name))
-        self._pending_done = Done()
-        self.output_state = output_state
+        done = Done(
+            *(
+                getattr(self.done, name) + getattr(self._pending_done, name)
+                for name in ("sources", "policies", "rows", "failed")
+            )
+        )
+        self._write_manifest(done, output_state, self.journal_bytes + len(data), complete)
+        self.done, self.output_state = done, output_state
+        self.journal_bytes += len(data)
         self.complete = complete
-        self._write_manifest()
+        self._pending = []
+        self._pending_done = Done()
 
     def discard(self) -> None:
         """Forget the policies added since the last commit (their rows were not written)."""
         self._pending = []
         self._pending_done = Done()
 
-    def _write_manifest(self) -> None:
+    def _write_manifest(
+        self, done: Done, output_state: dict[str, int], journal_bytes: int, complete: bool
+    ) -> None:
         manifest = {
             "format": MANIFEST_FORMAT,
             "version": MANIFEST_VERSION,
             "output": os.path.basename(self.output),
             "identity": self.identity,
             "committed": {
-                "sources": self.done.sources,
-                "policies": self.done.policies,
-                "rows": self.done.rows,
-                "failed": self.done.failed,
-                "output": self.output_state,
-                "journal_bytes": self.journal_bytes,
+                "sources": done.sources,
+                "policies": done.policies,
+                "rows": done.rows,
+                "failed": done.failed,
+                "output": output_state,
+                "journal_bytes": journal_bytes,
             },
-            "complete": self.complete,
+            "complete": complete,
             "started": self.started,
             "updated": _now(),
         }
