@@ -19,7 +19,7 @@ import shutil
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from policyml.exceptions import InvalidInputError
+from policyml.exceptions import InvalidInputError, OutputError
 from policyml.sources import printable
 
 if TYPE_CHECKING:
@@ -353,6 +353,7 @@ def _json_scalar(value: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 
 _PART = "part-{:06d}.parquet"
+_RESTART = "use restart=True (CLI: --restart) to start over"
 _PART_RE = re.compile(r"part-(\d{6,})\.parquet")
 
 
@@ -379,9 +380,8 @@ class ChunkedWriter:
     which :mod:`policyml.checkpoint` records in the run's manifest; created with that state, a
     writer drops whatever was written after it (a torn row, an unfinished part file) and
     continues. :meth:`finish` commits the rest and :func:`publish` renames ``PATH.partial`` to
-    ``PATH``. A finished Parquet output
-    is a folder ``PATH/`` of part files ``part-000000.parquet, ...`` in row order (read it
-    with ``pandas.read_parquet(PATH)``).
+    ``PATH``. A finished Parquet output is a folder ``PATH/`` of part files
+    ``part-000000.parquet, ...`` in row order (read it with ``pandas.read_parquet(PATH)``).
 
     Parameters
     ----------
@@ -398,7 +398,9 @@ class ChunkedWriter:
     InvalidInputError
         Unknown suffix, or Parquet without pyarrow.
     OSError
-        ``PATH.partial`` cannot be created, or is shorter than ``committed`` says.
+        ``PATH.partial`` cannot be created.
+    OutputError
+        ``PATH.partial`` is shorter than ``committed`` says, or lacks a part file it lists.
     """
 
     def __init__(
@@ -433,8 +435,9 @@ class ChunkedWriter:
         if os.fstat(self._fd).st_size < size:
             os.close(self._fd)
             self._fd = None
-            raise OSError(
-                f"{self.partial} is shorter than its manifest says ({size} bytes were written)"
+            raise OutputError(
+                f"{self.partial} is shorter than its manifest says ({size:,} bytes were"
+                f" committed); {_RESTART}"
             )
         os.ftruncate(self._fd, size)  # drop what was written after the last commit
         os.lseek(self._fd, size, os.SEEK_SET)
@@ -458,8 +461,9 @@ class ChunkedWriter:
         if committed is None and os.path.lexists(self.partial):
             _remove(self.partial)
         if committed is not None and not os.path.isdir(self.partial):
-            raise OSError(
-                f"{self.partial} is missing; its manifest says {parts} parts were written"
+            raise OutputError(
+                f"{self.partial} is missing; its manifest says {parts} parts were committed;"
+                f" {_RESTART}"
             )
         os.makedirs(self.partial, exist_ok=True)
         for name in os.listdir(self.partial):  # parts after the last commit, temporary files
@@ -467,10 +471,10 @@ class ChunkedWriter:
             if match is None or int(match.group(1)) >= parts:
                 _remove(os.path.join(self.partial, name))
             elif not os.path.isfile(os.path.join(self.partial, name)):
-                raise OSError(f"{os.path.join(self.partial, name)} is not a file")
+                raise OutputError(f"{os.path.join(self.partial, name)} is not a file; {_RESTART}")
         missing = [i for i in range(parts) if not os.path.isfile(self._part(i))]
         if missing:
-            raise OSError(f"{self._part(missing[0])} is missing; its manifest lists it")
+            raise OutputError(f"{self._part(missing[0])} is missing; {_RESTART}")
         self._parts = parts
         fsync_folder(self.folder)
 

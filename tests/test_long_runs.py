@@ -378,3 +378,17 @@ def test_long_paragraph_pieces_do_not_depend_on_the_slice_size(monkeypatch):
     monkeypatch.setattr(_long, "_SLICE", 5)  # a chunk boundary every few words
     monkeypatch.setattr(_unicode, "_CLEAN_CHUNK", 6)
     assert [policyml.split_paragraphs(d, max_chars=120) for d in docs] == expected
+
+
+def test_a_partial_output_shorter_than_its_manifest_is_refused(corpus, tmp_path):
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        policyml.classify_many(Interrupting(paths(corpus), 20), output=out, batch_size=4)
+    Path(f"{out}.partial").write_bytes(b"")  # lost, e.g. deleted by hand
+    with pytest.raises(
+        OutputError,
+        match=r"out\.jsonl\.partial is shorter than its manifest"
+        r" says .*; use restart=True",
+    ):
+        policyml.classify_many(paths(corpus), output=out)
+    assert policyml.classify_many(paths(corpus), output=out, restart=True).n_policies == 60
