@@ -610,7 +610,8 @@ def classify_many(
         Worker processes (joblib/loky); ``-1`` uses every core; ``None`` or 1 runs in this
         process.
     batch_size : int, default 64
-        Policies per batch. Memory use is about ``(2 * n_jobs + 1) * batch_size`` policies.
+        Policies per batch (fewer when they reach :data:`BATCH_MAX_CHARS` characters).
+        Memory use is about ``2 * n_jobs + 1`` batches.
     fmt : {"auto", "text", "markdown", "html"}, default "auto"
         Input format of every policy (``"auto"`` detects it per policy).
     max_input_chars, max_input_lines : int, optional
