@@ -278,7 +278,10 @@ def _read_manifest(path: str) -> dict[str, Any] | None:
 
 def _unchanged(source: PolicySource, entry: dict[str, Any]) -> bool:
     """Whether ``source`` still has the content recorded in ``entry`` (a file whose size and
-    modification time are the same is taken as unchanged; otherwise it is hashed again)."""
+    modification time are the same is taken as unchanged; otherwise it is hashed again; a web
+    page is not fetched again: it is taken as unchanged)."""
+    if source.url is not None:
+        return True
     if source.path is not None and entry.get("size") is not None:
         try:
             info = os.stat(source.path)

@@ -16,16 +16,27 @@ from typing import TYPE_CHECKING
 from policyml.exceptions import PolicyMLError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from policyml.model import PolicyModel
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 
+_LIMITS_HELP = """\
+limits: a policy over 20,000,000 characters or 1,000,000 lines is refused rather than
+  classified for minutes (raise with --max-input-chars / --max-input-lines), and a file or web
+  page over 64 MiB is not read. Every failure prints one line, policyml: error: ..., and exits
+  with 1 (2 for a usage error)."""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policyml",
         description="Say, paragraph by paragraph, what a privacy policy discloses.",
+        epilog=_LIMITS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -34,18 +45,23 @@ def _parser() -> argparse.ArgumentParser:
         "classify",
         help="classify the paragraphs of a policy, or of many",
         description="Split policies (text, Markdown or HTML) into paragraphs and label each."
-        " One file is shown as a table (or --format csv/json); several files, folders or glob"
-        " patterns, or -o FILE, stream every policy's rows to FILE (.csv, .jsonl, .parquet) or"
-        " to standard output (CSV, or JSON Lines with --format json), with a progress bar, a"
-        " summary line and one error line per file that cannot be read (exit code 1 then)."
-        " With -o, an interrupted run (crash, kill, Ctrl-C, full disk) resumes where it stopped"
-        " when the same command is run again; --restart starts over.",
+        " One file, web page (http:// or https://) or - for standard input is shown as a"
+        " table (or --format csv/json); several files, folders or glob patterns, or -o FILE,"
+        " stream every policy's rows to FILE (.csv, .jsonl, .parquet) or to standard output"
+        " (CSV, or JSON Lines with --format json), with a progress bar, a summary line and one"
+        " error line per file that cannot be read (exit code 1 then). Paragraphs are numbered"
+        " from 0, as in the Python result's paragraph column. With -o, an interrupted run"
+        " (crash, kill, Ctrl-C, full disk) resumes where it stopped when the same command is"
+        " run again; --restart starts over.",
+        epilog=_LIMITS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "path",
         nargs="+",
         metavar="PATH",
-        help="policy file, folder, quoted glob pattern ('corpus/**/*.html'), or - for stdin",
+        help="policy file, folder, quoted glob pattern ('corpus/**/*.html'), http(s):// URL,"
+        " or - for stdin",
     )
     p.add_argument(
         "--format",
@@ -55,18 +71,18 @@ def _parser() -> argparse.ArgumentParser:
         help="output on standard output (default: table for one policy, CSV for several)",
     )
     p.add_argument(
+        "--wide",
+        action="store_true",
+        help="table: every paragraph's full text (wrapped, for reading or a pager), not cut",
+    )
+    p.add_argument(
         "-o",
         "--output",
         dest="out_file",
         metavar="FILE",
         help="write all rows to FILE: .csv, .jsonl or .parquet (needs pyarrow)",
     )
-    p.add_argument(
-        "--input-format",
-        choices=["auto", "text", "markdown", "html"],
-        default="auto",
-        help="format of the policy (default: detect)",
-    )
+    _input_options(p)
     p.add_argument(
         "-j", "--jobs", type=int, default=1, help="worker processes (default 1; -1: all cores)"
     )
@@ -77,24 +93,63 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with -o: start the output over instead of resuming an interrupted run",
     )
-    _model_options(p)
+    _model_options(p, thresholds=True)
+
+    p = sub.add_parser(
+        "summary",
+        help="per category: is it in the policy, how often, the strongest evidence",
+        description="Classify one policy and print one row per category: present (some"
+        " paragraph has the label), how many paragraphs, the strongest paragraph (numbered"
+        " from 0) with its heading, probability and text, and the category's threshold;"
+        " policyml.summarize() in Python.",
+    )
+    p.add_argument("path", help="policy file, http(s):// URL, or - for standard input")
+    p.add_argument(
+        "--format",
+        choices=["table", "csv", "json"],
+        default="table",
+        dest="output",
+        help="output on standard output (default: table)",
+    )
+    p.add_argument("--wide", action="store_true", help="table: the evidence's full text, not cut")
+    _input_options(p)
+    _model_options(p, thresholds=True)
 
     p = sub.add_parser(
         "train",
         help="train a model and report its cross-validated metrics",
         description="Train on a labeled CSV file or on the OPP-115 corpus; prints per-category"
-        " cross-validated metrics, then fits on all data and saves the model.",
+        " cross-validated metrics, then fits on all data and saves the model (a .skops file,"
+        " which loads without running code; with --joblib a .joblib or .pkl file).",
     )
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("csv", nargs="?", help="labeled CSV file (text + 0/1 category columns)")
     source.add_argument("--opp115", metavar="ROOT", help="OPP-115 corpus folder")
-    p.add_argument("-o", "--output", required=True, help="model file to write (.skops)")
-    p.add_argument("--categories", help="comma-separated label set (default: the five)")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="MODEL", help="model file to write (.skops)"
+    )
+    p.add_argument(
+        "--joblib",
+        action="store_true",
+        help="write a joblib pickle (MODEL ending in .joblib or .pkl) instead of skops; loading"
+        " it needs --trusted, as a pickle can run code",
+    )
+    p.add_argument(
+        "--categories",
+        help="comma-separated label set, e.g. collection,cookies (default: the five)",
+    )
     p.add_argument("--folds", type=int, default=5, help="grouped CV folds (default 5; 0 = no CV)")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
 
-    p = sub.add_parser("evaluate", help="score a model on a labeled CSV file")
-    p.add_argument("csv", help="labeled CSV file")
+    p = sub.add_parser(
+        "evaluate",
+        help="score a model on a labeled CSV file",
+        description="Score a model (default: the bundled one) on held-out labeled paragraphs:"
+        " per-category precision, recall, F1 and support, with micro and macro averages."
+        " Warns when most rows are rows the model was trained on (such scores overstate"
+        " accuracy).",
+    )
+    p.add_argument("csv", help="labeled CSV file (text + 0/1 category columns, or labels)")
     p.add_argument(
         "--plot",
         metavar="PATH",
@@ -108,36 +163,81 @@ def _parser() -> argparse.ArgumentParser:
         help="write a self-contained HTML report of a policy",
         description="Classify a policy and write one HTML file (no external assets, no"
         " JavaScript): a per-category summary, then every paragraph highlighted by category,"
-        " with probabilities, evidence and top terms on expand.",
+        " each label with its probability and threshold, with evidence and top terms on"
+        " expand; unlabelled paragraphs are folded.",
     )
-    p.add_argument("path", help="policy file, or - for standard input")
+    p.add_argument("path", help="policy file, http(s):// URL, or - for standard input")
     p.add_argument("-o", "--output", required=True, help="HTML file to write")
     p.add_argument("--title", help="page title (default: the policy's first heading)")
+    _input_options(p)
+    _model_options(p, thresholds=True)
+
+    p = sub.add_parser(
+        "datasets",
+        help="export a dataset to the labeled-CSV format",
+        description="Export a labeled corpus as a CSV file that train and evaluate read.",
+    )
+    dsub = p.add_subparsers(dest="dataset", metavar="DATASET", required=True)
+    d = dsub.add_parser(
+        "opp115",
+        help="OPP-115 segments with policyml's categories",
+        description="Export the OPP-115 corpus (one row per segment: text, policy_id, 0/1"
+        " category columns) to a CSV file.",
+    )
+    d.add_argument("root", help="OPP-115 corpus folder")
+    d.add_argument("-o", "--output", required=True, help="CSV file to write")
+    d.add_argument(
+        "--taxonomy",
+        choices=["policyml", "opp115", "privacyglue"],
+        default="policyml",
+        help="label set: policyml's five categories (default), OPP-115's 10 original ones, or"
+        " the 12 PrivacyGLUE classes",
+    )
+    d.add_argument(
+        "--min-agreement",
+        type=int,
+        default=2,
+        metavar="N",
+        help="a segment has a label when at least N of the annotators gave it (default 2)",
+    )
+    return parser
+
+
+def _input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--input-format",
         choices=["auto", "text", "markdown", "html"],
         default="auto",
         help="format of the policy (default: detect)",
     )
-    _model_options(p)
+    p.add_argument(
+        "--max-input-chars",
+        type=int,
+        metavar="N",
+        help="refuse a policy longer than N characters (default 20,000,000)",
+    )
+    p.add_argument(
+        "--max-input-lines",
+        type=int,
+        metavar="N",
+        help="refuse a policy of more than N lines (default 1,000,000)",
+    )
 
-    p = sub.add_parser("datasets", help="export a dataset to the labeled-CSV format")
-    dsub = p.add_subparsers(dest="dataset", metavar="DATASET", required=True)
-    d = dsub.add_parser("opp115", help="OPP-115 segments with policyml's categories")
-    d.add_argument("root", help="OPP-115 corpus folder")
-    d.add_argument("-o", "--output", required=True, help="CSV file to write")
-    d.add_argument("--taxonomy", choices=["policyml", "opp115", "privacyglue"], default="policyml")
-    d.add_argument("--min-agreement", type=int, default=2)
-    return parser
 
-
-def _model_options(p: argparse.ArgumentParser) -> None:
+def _model_options(p: argparse.ArgumentParser, *, thresholds: bool = False) -> None:
     p.add_argument("--model", help="model file (default: the bundled model)")
     p.add_argument(
         "--trusted",
         action="store_true",
         help="allow a pickle/joblib model file (it can run code: only for files you trust)",
     )
+    if thresholds:
+        p.add_argument(
+            "--threshold",
+            metavar="T",
+            help="label at these probabilities instead of the model's thresholds: one value"
+            " for every category (0.5) or category=value pairs (collection=0.3,sharing=0.6)",
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -174,46 +274,132 @@ def _fail(message: str) -> int:
 
 
 def _load(args: argparse.Namespace) -> PolicyModel:
-    from policyml.model import load_model
+    """The model of ``--model``/``--trusted`` (default: the bundled one), at the thresholds of
+    ``--threshold`` when given."""
+    from policyml.model import default_model, load_model
 
-    return load_model(args.model, trusted=args.trusted)
+    model = load_model(args.model, trusted=args.trusted) if args.model else default_model()
+    spec = getattr(args, "threshold", None)
+    if spec is not None:
+        from policyml.exceptions import InvalidInputError
+
+        try:
+            model = model.with_thresholds(spec)
+        except InvalidInputError as error:
+            raise InvalidInputError(f"--threshold {spec}: {error}") from None
+    return model
+
+
+def _limits(args: argparse.Namespace) -> dict[str, int | None]:
+    return {"max_input_chars": args.max_input_chars, "max_input_lines": args.max_input_lines}
+
+
+def _classify_one(args: argparse.Namespace, path: str) -> tuple[pd.DataFrame, PolicyModel]:
+    """One policy (file, URL or ``-``) classified; an error when it has no paragraph."""
+    from policyml.exceptions import InvalidInputError
+    from policyml.predict import classify
+
+    data = _read_policy(path)
+    model = _load(args)
+    result = classify(data, model=model, fmt=args.input_format, **_limits(args))
+    if result.empty:
+        where = "standard input" if path == "-" else path
+        raise InvalidInputError(f"no paragraphs found in {where} (it holds no text)")
+    return result, model
 
 
 def _classify(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from policyml.predict import classify
+    from policyml.writers import ResultWriter, to_json
 
     if args.out_file is not None or len(args.path) > 1 or not _one_policy(args.path[0]):
         return _classify_many(args)
     if args.output is None:
         args.output = "table"
-    data = _read_policy(args.path[0])
-    result = classify(data, model=_load(args), fmt=args.input_format)
+    if args.wide and args.output != "table":
+        return _fail("--wide is for the table; csv and json hold the full text")
+    result, _ = _classify_one(args, args.path[0])
     if args.output == "csv":
-        out = result.copy()
-        out["labels"] = out["labels"].map(";".join)
-        out.to_csv(sys.stdout, index=False)
+        with ResultWriter(sys.stdout, "csv") as writer:
+            writer.write(result)
     elif args.output == "json":
-        out = result.copy()
-        out["labels"] = out["labels"].map(list)
-        json.dump(out.to_dict(orient="records"), sys.stdout, indent=1, ensure_ascii=False)
-        sys.stdout.write("\n")
+        sys.stdout.write(to_json(result))
+    elif args.wide:
+        _print_wide(result)
     else:
-        with pd.option_context("display.max_colwidth", 70, "display.width", 160):
-            view = result[["paragraph", "heading", "labels", "text"]].copy()
-            view["labels"] = view["labels"].map(lambda t: ", ".join(t) or "-")
-            view["heading"] = view["heading"].fillna("")
-            print(view.to_string(index=False, max_colwidth=60))
+        _print_table(result)
+    return 0
+
+
+def _print_table(result: pd.DataFrame) -> None:
+    import pandas as pd
+
+    with pd.option_context("display.max_colwidth", 70, "display.width", 160):
+        view = result[["paragraph", "heading", "labels", "text"]].copy()
+        view["labels"] = view["labels"].map(lambda t: ", ".join(t) or "-")
+        view["heading"] = view["heading"].fillna("")
+        print(view.to_string(index=False, max_colwidth=60))
+
+
+def _print_wide(result: pd.DataFrame) -> None:
+    """Every paragraph in full: a line with its number, labels (probability) and heading, then
+    its text wrapped to the terminal; readable as it is or in a pager (``| less``)."""
+    import shutil
+    import textwrap
+
+    from policyml.display import percent
+    from policyml.frames import PROBA_PREFIX
+
+    width = max(40, min(shutil.get_terminal_size((100, 24)).columns, 120))
+    blocks = []
+    for row in result.to_dict(orient="records"):
+        labels = ", ".join(f"{c} {percent(row[PROBA_PREFIX + c])}" for c in row["labels"])
+        head = f"¶{row['paragraph']}  [{labels or 'no label'}]"
+        if isinstance(row["heading"], str):
+            head += f"  {row['heading']}"
+        text = textwrap.fill(
+            row["text"], width=width, initial_indent="    ", subsequent_indent="    "
+        )
+        blocks.append(f"{head}\n{text}")
+    print("\n\n".join(blocks))
+
+
+def _summary(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from policyml.interpret import summarize
+    from policyml.writers import to_json
+
+    if args.wide and args.output != "table":
+        return _fail("--wide is for the table; csv and json hold the full text")
+    result, model = _classify_one(args, args.path)
+    summary = summarize(result)
+    summary["threshold"] = pd.Series(
+        [float(t) for t in model.thresholds], index=list(model.categories)
+    ).reindex(summary.index)
+    if args.output == "json":
+        sys.stdout.write(to_json(summary.reset_index()))
+    elif args.output == "csv":
+        summary.to_csv(sys.stdout, lineterminator="\n")
+    else:
+        view = summary.copy()
+        view["paragraph"] = view["paragraph"].map(lambda n: "-" if pd.isna(n) else f"¶{n}")
+        view["heading"] = view["heading"].fillna("")
+        view["evidence"] = view["evidence"].fillna("")
+        width = None if args.wide else 60
+        with pd.option_context("display.width", 200):
+            print(view.round(3).to_string(max_colwidth=width))
     return 0
 
 
 def _read_policy(path: str) -> str | bytes:
-    """One policy file, checked as ``classify_many`` checks files (missing, a folder, binary,
-    too large: an error naming it), or standard input for ``-`` (which must not be empty)."""
+    """One policy file or web page, checked as ``classify_many`` checks files (missing, a
+    folder, binary, too large, unreachable: an error naming it), or standard input for ``-``
+    (which must not be empty)."""
     from policyml.exceptions import InvalidInputError
-    from policyml.sources import PolicySource
+    from policyml.sources import PolicySource, is_url
 
+    if is_url(path):
+        return PolicySource(path, url=path).read()
     if path != "-":
         return PolicySource(path, path=path).read()
     data = sys.stdin.buffer.read()
@@ -223,25 +409,31 @@ def _read_policy(path: str) -> str | bytes:
 
 
 def _one_policy(path: str) -> bool:
-    """True for ``-`` or a single file (existing or not), False for a folder or glob pattern."""
+    """True for ``-``, a URL or a single file (existing or not), False for a folder or glob
+    pattern."""
     import os
     import re
 
-    if path == "-" or (os.path.lexists(path) and not os.path.isdir(path)):
+    from policyml.sources import is_url
+
+    if path == "-" or is_url(path) or (os.path.lexists(path) and not os.path.isdir(path)):
         return True
     return not os.path.isdir(path) and not re.search(r"[*?[]", path)
 
 
 def _classify_many(args: argparse.Namespace) -> int:
     """Stream many policies to a file (or stdout): progress, summary, one line per failure."""
-    from policyml.writers import OUTPUT_FORMATS
+    from policyml.writers import OUTPUT_FORMATS, check_output_path
 
+    if args.wide:
+        return _fail("--wide shows one policy as a table; for several use --format csv|json or -o")
     if args.out_file is not None:
         fmt = OUTPUT_FORMATS.get(Path(args.out_file).suffix.lower())
         if fmt is None:
             return _fail(f"{args.out_file}: use a file name ending in .csv, .jsonl or .parquet")
         if args.output is not None and {"csv": "csv", "json": "jsonl"}.get(args.output) != fmt:
             return _fail(f"--format {args.output} does not match {args.out_file}: drop --format")
+        check_output_path(args.out_file)
     elif args.output == "table":
         return _fail("--format table shows one policy; for several use --format csv|json or -o")
     elif args.restart:
@@ -258,7 +450,7 @@ def _classify_many(args: argparse.Namespace) -> int:
     if args.batch_size < 1:
         return _fail(f"--batch-size must be at least 1, got {args.batch_size}")
     policies = [("-", sys.stdin.buffer.read()) if p == "-" else p for p in args.path]
-    model = _load(args) if args.model else None
+    model = _load(args) if args.model or args.threshold else None
     if args.out_file is not None:
         return _classify_to_file(args, policies, model)
     return _classify_to_stdout(args, policies, model, fmt)
@@ -284,6 +476,7 @@ def _classify_to_file(args: argparse.Namespace, policies: list, model: PolicyMod
                 progress=False if args.no_progress else None,
                 output=args.out_file,
                 restart=args.restart,
+                **_limits(args),
             )
     except RunInterrupted as stop:
         import shlex
@@ -291,7 +484,7 @@ def _classify_to_file(args: argparse.Namespace, policies: list, model: PolicyMod
         done = stop.summary.n_policies + len(stop.summary.errors)
         command = shlex.join(["policyml", *[a for a in args.argv if a != "--restart"]])
         print(
-            f"policyml: stopped by {signal_name(stop.signal)}; {done:,} policies are saved in"
+            f"policyml: stopped by {_signal_name(stop.signal)}; {done:,} policies are saved in"
             f" {args.out_file}.partial; to resume, run: {command}",
             file=sys.stderr,
         )
@@ -313,7 +506,7 @@ def _classify_to_file(args: argparse.Namespace, policies: list, model: PolicyMod
     return EXIT_ERROR if summary.errors else 0
 
 
-def signal_name(signum: int) -> str:
+def _signal_name(signum: int) -> str:
     import signal
 
     try:
@@ -344,6 +537,7 @@ def _classify_to_stdout(
             kind="path",
             errors="skip",
             progress=False if args.no_progress else None,
+            **_limits(args),
         )
         start = time.perf_counter()
         n_policies = n_failed = 0
@@ -366,12 +560,44 @@ def _classify_to_stdout(
     return EXIT_ERROR if n_failed else 0
 
 
+def _model_output(args: argparse.Namespace) -> str | None:
+    """The format ``train -o`` writes, or an error message: a .skops file, or with
+    ``--joblib`` a pickle file named as one."""
+    from policyml.persistence import PICKLE_SUFFIXES, SKOPS_SUFFIX
+
+    suffix = Path(args.output).suffix.lower()
+    pickles = "/".join(PICKLE_SUFFIXES[:2])
+    if args.joblib:
+        if suffix not in PICKLE_SUFFIXES:
+            return f"{args.output}: --joblib writes a joblib pickle: name it *{pickles}"
+        return None
+    if suffix in PICKLE_SUFFIXES:
+        return (
+            f"{args.output}: a pickle file runs code when loaded; write a {SKOPS_SUFFIX} file,"
+            f" or pass --joblib to write a pickle anyway"
+        )
+    if suffix != SKOPS_SUFFIX:
+        return (
+            f"{args.output}: a model file must end in {SKOPS_SUFFIX} (or {pickles} with --joblib)"
+        )
+    return None
+
+
 def _train(args: argparse.Namespace) -> int:
     from policyml.datasets import load_labeled_csv, load_opp115
     from policyml.metrics import cross_validate
-    from policyml.model import train
+    from policyml.model import CategoryTooRareError, check_trainable, train
+    from policyml.writers import check_output_path
 
-    categories = args.categories.split(",") if args.categories else None
+    problem = _model_output(args)
+    if problem:
+        return _fail(problem)
+    check_output_path(args.output, make_folders=True)
+    categories = None
+    if args.categories is not None:
+        categories = [c.strip() for c in args.categories.split(",") if c.strip()]
+        if not categories:
+            return _fail("--categories: give category names, e.g. --categories collection,cookies")
     progress = not args.no_progress
     if args.opp115:
         data = load_opp115(args.opp115, progress=progress)
@@ -381,50 +607,74 @@ def _train(args: argparse.Namespace) -> int:
         data = load_labeled_csv(args.csv, categories=categories)
         source = args.csv
         folds = args.folds
-    metrics = None
-    if args.folds:
-        if "policy_id" not in data.columns:
-            print(
-                "policyml: note: no policy_id column, so CV groups rows one by one;"
-                " paragraphs of one policy may land on both sides",
-                file=sys.stderr,
-            )
-            data = data.assign(policy_id=range(len(data)))
-        cv = cross_validate(data, folds=folds, categories=categories, progress=progress)
-        print(f"{args.folds}-fold grouped cross-validation on {source}:")
-        print(cv.report.round(3).to_string())
-        metrics = {
-            "folds": folds if isinstance(folds, int) else "policy_folds.csv",
-            "report": json.loads(cv.report.round(4).to_json(orient="index")),
-        }
-    model = train(data, categories=categories, progress=progress)
+    data.attrs["source"] = source  # errors about the data name it
+    try:
+        check_trainable(data, categories)  # before minutes of cross-validation
+        metrics = None
+        if args.folds:
+            if "policy_id" not in data.columns:
+                print(
+                    "policyml: note: no policy_id column, so CV groups rows one by one;"
+                    " paragraphs of one policy may land on both sides",
+                    file=sys.stderr,
+                )
+                data = data.assign(policy_id=range(len(data)))
+            cv = cross_validate(data, folds=folds, categories=categories, progress=progress)
+            print(f"{args.folds}-fold grouped cross-validation on {source}:")
+            print(cv.report.round(3).to_string())
+            metrics = {
+                "folds": folds if isinstance(folds, int) else "policy_folds.csv",
+                "report": json.loads(cv.report.round(4).to_json(orient="index")),
+            }
+        model = train(data, categories=categories, progress=progress)
+    except CategoryTooRareError as error:
+        return _fail(error.describe("cli"))
     model.metadata["training_data"]["source"] = source
     if metrics:
         model.metadata["cv_metrics"] = metrics
-    path = model.save(args.output)
+    path = model.save(args.output, format="joblib" if args.joblib else "skops")
     print(f"saved {path} ({path.stat().st_size / 1e6:.1f} MB)")
     from policyml.persistence import scorer_path
 
     scorer = scorer_path(path)
-    if scorer.is_file():
+    if scorer.is_file() and not args.joblib:
         print(f"saved {scorer} ({scorer.stat().st_size / 1e6:.1f} MB, the compiled scorer)")
     return 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from policyml.metrics import evaluate
+    import warnings
 
-    model = _load(args)
-    report = evaluate(model, args.csv)
-    print(report.round(3).to_string())
+    from policyml.metrics import TrainingDataWarning, evaluate
+    from policyml.writers import check_output_path
+
     if args.plot:
+        check_output_path(args.plot)
         try:
             import matplotlib
 
             matplotlib.use("Agg")
+            from matplotlib.backend_bases import FigureCanvasBase
+
             from policyml.plot import evaluation
         except ImportError:
             return _fail("--plot needs matplotlib: pip install 'policyml[plot]'")
+        kinds = FigureCanvasBase.get_supported_filetypes()
+        if Path(args.plot).suffix.lower().lstrip(".") not in kinds:
+            return _fail(f"{args.plot}: use a figure file name ending in .png, .svg or .pdf")
+    model = _load(args)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TrainingDataWarning)
+        report = evaluate(model, args.csv)
+    for warning in caught:  # one line each, not Python's file:line form
+        if issubclass(warning.category, TrainingDataWarning):
+            print(f"policyml: warning: {warning.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    print(report.round(3).to_string())
+    if args.plot:
         figure = evaluation(model, args.csv)
         figure.savefig(args.plot, dpi=150)
         print(f"wrote {args.plot}")
@@ -433,18 +683,20 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from policyml.report import write_report
+    from policyml.writers import check_output_path
 
-    data = _read_policy(args.path)
-    path = write_report(
-        data, args.output, model=_load(args), title=args.title, fmt=args.input_format
-    )
+    check_output_path(args.output)  # before the work
+    result, model = _classify_one(args, args.path)
+    path = write_report(result, args.output, model=model, title=args.title)
     print(f"wrote {path}")
     return 0
 
 
 def _datasets(args: argparse.Namespace) -> int:
     from policyml.datasets import load_opp115
+    from policyml.writers import check_output_path
 
+    check_output_path(args.output)
     frame = load_opp115(args.root, taxonomy=args.taxonomy, min_agreement=args.min_agreement)
     frame.to_csv(args.output, index=False)
     print(f"wrote {len(frame)} rows to {args.output}")
@@ -453,6 +705,7 @@ def _datasets(args: argparse.Namespace) -> int:
 
 _COMMANDS = {
     "classify": _classify,
+    "summary": _summary,
     "train": _train,
     "evaluate": _evaluate,
     "report": _report,

@@ -49,13 +49,14 @@ def result_meta(categories: Sequence[str], *, errors: str = "raise") -> pd.DataF
     Examples
     --------
     >>> list(result_meta(["cookies"]).columns)
-    ['policy', 'paragraph', 'heading', 'text', 'start', 'end', 'labels', 'p_cookies']
+    ['policy', 'paragraph', 'heading', 'lead_in', 'text', 'start', 'end', 'labels', 'p_cookies']
     """
     text_dtype = pd.Series(["x"]).dtype  # what pandas infers for strings (object or str)
     dtypes: dict[str, Any] = {
         "policy": object,
         "paragraph": "int64",
         "heading": object,
+        "lead_in": object,
         "text": text_dtype,
         "start": "int64",
         "end": "int64",
@@ -325,6 +326,7 @@ def _with_error_rows(frame: pd.DataFrame, result: BatchResult, meta: pd.DataFram
             "policy": pd.Series([f.policy for f in result.failed], dtype=object),
             "paragraph": [-1] * n,
             "heading": pd.Series([None] * n, dtype=object),
+            "lead_in": pd.Series([None] * n, dtype=object),
             "text": pd.Series([""] * n, dtype=meta["text"].dtype),
             "start": [-1] * n,
             "end": [-1] * n,

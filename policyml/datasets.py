@@ -39,7 +39,18 @@ __all__ = [
     "validate_labeled_frame",
 ]
 
-_KNOWN_EXTRA = {"policy_id", "policy_name", "segment_id", "heading", "fold", "labels", "id"}
+_KNOWN_EXTRA = {
+    "policy_id",
+    "policy_name",
+    "segment_id",
+    "heading",
+    "lead_in",
+    "fold",
+    "labels",
+    "id",
+    "domain",
+    "weight",
+}
 
 # OPP-115 category names as written in the annotation files, with the column name we give them.
 _OPP115_NAMES: dict[str, str] = {
@@ -311,9 +322,9 @@ def load_modern(
     -------
     pandas.DataFrame
         One row per paragraph in page order: ``text``, the five category columns (0/1),
-        ``policy_id`` (the page, e.g. ``"6.html"``), ``heading``, ``half``, ``row`` (position in
-        the splitter's output), ``start`` and ``end`` (offsets in the decoded page), and
-        ``chrome`` when asked for.
+        ``policy_id`` (the page, e.g. ``"6.html"``), ``heading``, ``lead_in``, ``half``,
+        ``row`` (position in the splitter's output when the labels were made), ``start`` and
+        ``end`` (offsets in the decoded page), and ``chrome`` when asked for.
 
     Raises
     ------
@@ -348,9 +359,9 @@ def load_modern(
             raw = path.read_bytes()
         except OSError as error:
             raise DataValidationError(f"{path}: cannot read ({error.strerror or error})") from None
-        paragraphs = {(p.start, p.end): p for p in split_paragraphs(raw)}
+        paragraphs = {(p.start, p.end): p for p in split_paragraphs(raw, content="all")}
         mine = labels[labels["page"] == page]
-        texts, headings = [], []
+        texts, headings, leads = [], [], []
         for row, start, end, sha in zip(
             mine["row"], mine["start"], mine["end"], mine["sha"], strict=True
         ):
@@ -363,6 +374,7 @@ def load_modern(
                 )
             texts.append(paragraph.text)
             headings.append(paragraph.heading)
+            leads.append(paragraph.lead_in)
         parts.append(
             pd.DataFrame(
                 {
@@ -370,6 +382,7 @@ def load_modern(
                     **{c: mine[c].to_numpy(dtype="int8") for c in MODERN_LABEL_COLUMNS},
                     "policy_id": page,
                     "heading": pd.Series(headings, dtype=object),
+                    "lead_in": pd.Series(leads, dtype=object),
                     "half": mine["half"].to_numpy(),
                     "row": mine["row"].to_numpy(),
                     "start": mine["start"].to_numpy(),
@@ -459,7 +472,9 @@ def load_labeled_csv(
     -------
     pandas.DataFrame
         ``text``, the int8 category columns, and any other columns of the file. Exact
-        duplicate rows are dropped with a warning that says how many.
+        duplicate rows are dropped with a warning that says how many. ``attrs["source"]`` is
+        the file's name, which later errors about the data (e.g. from :func:`policyml.train`)
+        name.
 
     Raises
     ------
@@ -485,13 +500,15 @@ def load_labeled_csv(
     text = _decode_csv(raw, source)
     header, records, lines = _parse_csv(text, source)
     frame = pd.DataFrame(records, columns=header, dtype=object)
-    return validate_labeled_frame(
+    frame = validate_labeled_frame(
         frame,
         categories=categories,
         source=source,
         lines=lines,
         label_separator=label_separator,
     )
+    frame.attrs["source"] = source
+    return frame
 
 
 def _decode_csv(raw: bytes, source: str) -> str:
@@ -563,7 +580,8 @@ def labeled_frame(
 ) -> tuple[pd.DataFrame, str]:
     """Labeled data, validated: ``(frame, source)`` from a DataFrame or a CSV path.
 
-    ``source`` names the data in messages (the file, or ``"<DataFrame>"``). Without
+    ``source`` names the data in messages: the file, the ``attrs["source"]`` of a frame read
+    by :func:`load_labeled_csv` (or set by the caller), else ``"<DataFrame>"``. Without
     ``categories``, the data must have policyml's five category columns (or a ``labels``
     column).
     """
@@ -581,7 +599,9 @@ def labeled_frame(
                 f" another label set (columns found: {list(map(str, data.columns))})"
             )
         categories = CATEGORIES
-    return validate_labeled_frame(data, categories=categories), "<DataFrame>"
+    source = data.attrs.get("source")
+    source = source if isinstance(source, str) and source else "<DataFrame>"
+    return validate_labeled_frame(data, categories=categories, source=source), source
 
 
 def validate_labeled_frame(

@@ -129,6 +129,15 @@ CSS = """
 .pm .num{color:var(--muted);font-variant-numeric:tabular-nums;margin-right:.15rem}
 .pm .chip{display:inline-block;border-radius:1rem;padding:.05rem .55rem;font-weight:600;
  background:var(--c);color:var(--k);white-space:nowrap}
+.pm .chip .thr{font-weight:400}
+.pm details.quiet{margin:.45rem 0;padding:.1rem .75rem;border:1px dashed var(--line);
+ border-radius:.45rem;font-size:1rem;background:#fff}
+.pm details.quiet>summary{font-size:.85rem;padding:.3rem 0;min-height:1.9rem;
+ white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.pm details.quiet[open]>summary{white-space:normal}
+.pm details.quiet>summary .num{margin-right:.3rem}
+.pm details.quiet>summary .snippet{font-style:italic}
+.pm details.quiet[open]>summary .snippet{display:none}
 .pm .nolabel{color:var(--muted);font-style:italic}
 .pm .text{margin:0}
 .pm mark.evidence{color:inherit;padding:0 .05em;border-radius:.15em;
@@ -200,6 +209,7 @@ class ResultView:
         return sorted(known, key=lambda c: -self.proba[i, index[c]])
 
     def number(self, i: int) -> int:
+        """The number shown as ``¶n``: the row's ``paragraph`` (0-based, as in the result)."""
         if "paragraph" in self.result.columns:
             try:
                 return int(self.result["paragraph"].iloc[i])
@@ -218,15 +228,25 @@ class ResultView:
         stops = ",".join(f"{c} {k * step:.1f}% {(k + 1) * step:.1f}%" for k, c in enumerate(colors))
         return f"linear-gradient({stops})"
 
+    def threshold_note(self, category: str) -> str:
+        """``"labelled at ≥ 41%"`` when the category's threshold is known, else ``""``."""
+        if category not in self.thresholds:
+            return ""
+        return f"labelled at ≥ {percent(float(self.thresholds[category]))}"
+
     def chip(self, i: int, category: str) -> str:
+        """A label's badge: its probability, and the threshold that made it a label (shown,
+        not on hover: "collection 45%" alone reads as a contradiction)."""
         j = self.categories.index(category)
         p = self.proba[i, j]
         title = f"{category}: probability {p:.2f}"
-        if category in self.thresholds:
-            title += f" (labelled at {self.thresholds[category]:.2f} or more)"
+        note = self.threshold_note(category)
+        if note:
+            title += f" ({note})"
+            note = f'<span class="thr"> / {escape(note)}</span>'
         return (
             f'<span class="chip cat-{slug(category)}" style="{self.style(category)}"'
-            f' title="{escape(title)}">{escape(category)} {percent(p)}</span>'
+            f' title="{escape(title)}">{escape(category)} {percent(p)}{note}</span>'
         )
 
     def text_html(self, i: int) -> str:
@@ -311,25 +331,61 @@ class ResultView:
         return (
             f'<article class="{" ".join(classes)}" id="{self.anchor(i)}"'
             f' data-labels="{escape(" ".join(labels))}"{style}>{bar}'
-            f'<div class="meta"><span class="num">¶{self.number(i) + 1}</span>{chips}</div>'
+            f'<div class="meta"><span class="num">¶{self.number(i)}</span>{chips}</div>'
             f'<p class="text">{self.text_html(i)}</p>'
             f"<details><summary>{summary}</summary>"
             f'<div class="why">{self.why(i)}</div></details></article>'
+        )
+
+    def quiet_run(self, first: int, last: int) -> str:
+        """Paragraphs ``first``..``last`` (none labelled) as one collapsed line that opens to
+        them all; each keeps its anchor (browsers open a closed ``<details>`` to show a
+        linked element in it)."""
+        count = last - first + 1
+        if count == 1:
+            numbers, what = f"¶{self.number(first)}", "no label"
+        else:
+            numbers = f"¶{self.number(first)}–¶{self.number(last)}"
+            what = f"{count} paragraphs without a label"
+        text = self.result["text"].iloc[first]
+        text = " ".join(text.split()) if isinstance(text, str) else ""
+        snippet = text if len(text) <= 90 else text[:88].rstrip() + "…"
+        articles = "".join(self.paragraph(i) for i in range(first, last + 1))
+        return (
+            f'<details class="quiet" data-first="{self.number(first)}" data-count="{count}">'
+            f'<summary><span class="num">{numbers}</span> {what}'
+            f'<span class="snippet">: “{escape(snippet)}”</span></summary>{articles}</details>'
         )
 
     def paragraphs(self, limit: int | None = None, *, title: str | None = None) -> str:
         out, previous = [], title  # a first heading that is the page's title is not repeated
         n = len(self.result)
         shown = n if limit is None else min(n, limit)
-        headings = (
-            self.result["heading"].tolist() if "heading" in self.result.columns else [None] * n
-        )
-        for i in range(shown):
-            heading = headings[i] if isinstance(headings[i], str) else None
+        headings = [
+            h if isinstance(h, str) else None
+            for h in (
+                self.result["heading"].tolist() if "heading" in self.result.columns else [None] * n
+            )
+        ]
+        i = 0
+        while i < shown:
+            heading = headings[i]
             if heading and heading != previous:
                 out.append(f'<h3 class="section">{escape(heading)}</h3>')
             previous = heading
-            out.append(self.paragraph(i))
+            if self.ordered_labels(i):
+                out.append(self.paragraph(i))
+                i += 1
+                continue
+            last = i  # a run of unlabelled paragraphs under one heading: one compact line
+            while (
+                last + 1 < shown
+                and not self.ordered_labels(last + 1)
+                and headings[last + 1] == heading
+            ):
+                last += 1
+            out.append(self.quiet_run(i, last))
+            i = last + 1
         if shown < n:
             out.append(
                 f'<p class="more">… {n - shown} more paragraphs (raise pandas\''
@@ -344,7 +400,7 @@ class ResultView:
             labels = self.ordered_labels(i)
             text = self.result["text"].iloc[i]
             snippet = text[:80] + ("…" if len(text) > 80 else "") if isinstance(text, str) else ""
-            title = f"¶{self.number(i) + 1} {', '.join(labels) or 'no label'}: {snippet}"
+            title = f"¶{self.number(i)} {', '.join(labels) or 'no label'}: {snippet}"
             style = f' style="background:{self.gradient(labels)}"' if labels else ""
             segments.append(f'<a href="#{self.anchor(i)}" title="{escape(title)}"{style}></a>')
         return (

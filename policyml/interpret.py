@@ -18,11 +18,19 @@ import numpy as np
 import pandas as pd
 
 from policyml.exceptions import DataValidationError, InvalidInputError
-from policyml.frames import PROBA_PREFIX, check_result, result_categories
+from policyml.frames import (
+    PROBA_PREFIX,
+    as_frame,
+    check_result,
+    context_columns,
+    model_input,
+    result_categories,
+)
 from policyml.linear import LinearView, linear_view, split_feature_name, transform_until
 from policyml.model import PolicyModel, resolve_model
 from policyml.predict import classify
-from policyml.preprocess import decode_bytes, split_sentences
+from policyml.preprocess import split_sentences
+from policyml.sources import PolicySource
 
 __all__ = ["errors", "evidence_sentences", "explain", "summarize", "top_features"]
 
@@ -48,7 +56,6 @@ SUMMARY_COLUMNS = ["present", "paragraphs", "paragraph", "heading", "probability
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 
 
-# --------------------------------------------------------------------------- linear view
 # --------------------------------------------------------------------------- surface forms
 
 
@@ -144,9 +151,7 @@ def _input_frame(paragraph: Any, heading: str | None, row: Any) -> tuple[pd.Data
             raise InvalidInputError(f"row {row!r} is not in the result's index") from None
         if not isinstance(position, int | np.integer):
             raise InvalidInputError(f"row {row!r} does not name exactly one paragraph")
-        keep = [c for c in ("text", "heading", "policy_id") if c in paragraph.columns]
-        frame = paragraph[keep].reset_index(drop=True)
-        frame = pd.DataFrame({c: frame[c].astype(object) for c in keep})
+        frame = model_input(paragraph)
         if not isinstance(frame.loc[int(position), "text"], str):
             raise InvalidInputError(f"the text of row {row!r} is not a str")
         return frame, int(position)
@@ -162,7 +167,7 @@ def _input_frame(paragraph: Any, heading: str | None, row: Any) -> tuple[pd.Data
     else:
         text = paragraph
     if isinstance(text, bytes | bytearray):
-        text = decode_bytes(bytes(text))
+        text = PolicySource("paragraph (bytes)", text=bytes(text)).read()  # refuses binary
     if not isinstance(text, str):
         raise InvalidInputError(
             f"explain takes one paragraph as a str (or a classify() row), got"
@@ -235,7 +240,7 @@ def evidence_sentences(
     model : PolicyModel
         The model that scores the sentences.
     frame : DataFrame
-        Paragraphs: a ``text`` column and optionally ``heading``.
+        Paragraphs: a ``text`` column and optionally ``heading`` and ``lead_in``.
     wanted : sequence of sequence of str
         Per row, the categories to find evidence for (typically its predicted labels).
 
@@ -252,21 +257,21 @@ def evidence_sentences(
     'We use cookies to count visits.'
     """
     categories = list(model.categories)
-    headings = frame["heading"] if "heading" in frame.columns else [None] * len(frame)
+    # a sentence is read with its paragraph's heading and lead-in, and as a policy of its own
+    # (so no sentence is context of another)
+    _, contexts, _ = context_columns(as_frame(frame))
     owner, texts, heads = [], [], []
-    for r, (text, heading) in enumerate(zip(frame["text"], headings, strict=True)):
+    for r, (text, context) in enumerate(zip(frame["text"], contexts, strict=True)):
         if not wanted[r] or not isinstance(text, str):
             continue
         for sentence in split_sentences(text):
             owner.append(r)
             texts.append(sentence)
-            heads.append(heading if isinstance(heading, str) else None)
+            heads.append(context)
     out: list[dict[str, tuple[str, float]]] = [{} for _ in range(len(frame))]
     if not texts:
         return out
-    # every sentence its own "policy", so no sentence is context of another
     sentences = pd.DataFrame({"text": texts, "heading": heads, "policy_id": range(len(texts))})
-    sentences["heading"] = sentences["heading"].astype(object)
     proba = model.predict_proba(sentences)
     owner_arr = np.asarray(owner)
     for r in sorted(set(owner)):

@@ -15,10 +15,11 @@ from policyml.categories import CATEGORIES
 from policyml.datasets import labeled_frame
 from policyml.exceptions import DataValidationError, InvalidInputError
 from policyml.frames import PROBA_PREFIX, decide
-from policyml.model import PolicyModel, train
+from policyml.model import CategoryTooRareError, PolicyModel, train, training_rows
 
 __all__ = [
     "CrossValidationResult",
+    "TrainingDataWarning",
     "bootstrap_ci",
     "bootstrap_intervals",
     "classification_report",
@@ -78,8 +79,21 @@ def _prf(tp: Any, predicted: Any, support: Any) -> tuple[Any, Any, Any]:
     return precision, recall, f1
 
 
+class TrainingDataWarning(UserWarning):
+    """:func:`evaluate` was given (mostly) the rows the model was trained on: its scores say how
+    well the model remembers them, not how it does on policies it has not seen."""
+
+
+#: :func:`evaluate` warns when at least this share of its rows are training rows.
+TRAINING_SHARE_WARNING = 0.5
+
+
 def evaluate(model: PolicyModel, data: pd.DataFrame | str | Path) -> pd.DataFrame:
     """Score a model on labeled paragraphs.
+
+    Scores on a model's own training data overstate its accuracy: when at least half of the
+    rows are training rows (by the SHA-256 and the digest of the training rows in the model's
+    metadata, :func:`policyml.model.training_rows`), a :class:`TrainingDataWarning` says so.
 
     Parameters
     ----------
@@ -104,7 +118,18 @@ def evaluate(model: PolicyModel, data: pd.DataFrame | str | Path) -> pd.DataFram
     ['precision', 'recall', 'f1', 'support']
     """
     categories = list(model.categories)
-    frame, _ = labeled_frame(data, categories)
+    frame, source = labeled_frame(data, categories)
+    seen = training_rows(model, frame, categories)
+    if seen is not None and seen[0] >= TRAINING_SHARE_WARNING:
+        share, how = seen
+        warnings.warn(
+            f"{source}: {'all' if share >= 1 else f'about {share:.0%} of the'} {len(frame):,}"
+            f" rows are rows the model was trained on ({how}), so these scores overstate how"
+            " well it does on new policies; evaluate on held-out data, or cross-validate"
+            " (policyml.cross_validate; the train command prints cross-validated scores)",
+            TrainingDataWarning,
+            stacklevel=2,
+        )
     predictions = model.predict(frame)
     return classification_report(frame[categories].to_numpy(dtype=int), predictions, categories)
 
@@ -347,6 +372,8 @@ def cross_validate(
         test = fold_of == fold
         try:
             model = train(frame.loc[~test], categories=cats, **options)
+        except CategoryTooRareError as error:
+            raise error.within(f"training folds without fold {fold}") from None
         except DataValidationError as error:
             raise DataValidationError(f"training folds without fold {fold}: {error}") from None
         proba[test] = model.predict_proba(frame.loc[test])

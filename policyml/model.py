@@ -22,7 +22,7 @@ from policyml._version import __version__
 from policyml.categories import CATEGORIES
 from policyml.datasets import labeled_frame
 from policyml.exceptions import DataValidationError, InvalidInputError, ModelLoadError
-from policyml.frames import as_frame, context_columns, decide
+from policyml.frames import as_frame, context_columns, decide, resolve_thresholds
 from policyml.persistence import (
     ModelParts,
     bundled_model_file,
@@ -42,14 +42,18 @@ __all__ = [
     "DEFAULT_OPTIONS",
     "MIN_POSITIVES",
     "THRESHOLD_GRID",
+    "CategoryTooRareError",
     "PolicyModel",
+    "RowDigest",
     "best_threshold",
     "build_pipeline",
+    "check_trainable",
     "default_model",
     "load_model",
     "out_of_fold_proba",
     "resolve_model",
     "train",
+    "training_rows",
 ]
 
 #: A category needs at least this many positive (and negative) training paragraphs.
@@ -131,9 +135,25 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
 _FIT_LOCK = threading.Lock()
 
 
-def _fit(pipeline: Pipeline, X: pd.DataFrame, Y: np.ndarray) -> Pipeline:
+def _fit(
+    pipeline: Pipeline, X: pd.DataFrame, Y: np.ndarray, weights: np.ndarray | None = None
+) -> Pipeline:
+    """Fit ``pipeline``; ``weights`` weigh the rows in the classifier's loss."""
     with _FIT_LOCK:
-        return pipeline.fit(X, Y)
+        if weights is None or np.all(weights == weights[0]):
+            return pipeline.fit(X, Y)
+        import sklearn
+
+        features = pipeline[:-1].fit_transform(X, Y)
+        classifier = pipeline.steps[-1][1]
+        # one-vs-rest passes sample weights on only through metadata routing; the request is
+        # dropped afterwards so that model files hold plain estimators
+        with sklearn.config_context(enable_metadata_routing=True):
+            classifier.estimator.set_fit_request(sample_weight=True)
+            classifier.fit(features, Y, sample_weight=weights)
+        for estimator in (classifier.estimator, *classifier.estimators_):
+            estimator.__dict__.pop("_metadata_request", None)
+        return pipeline
 
 
 _UNSET: Any = object()  # a scorer not compiled yet (None means: cannot be compiled)
@@ -290,6 +310,31 @@ class PolicyModel:
         """0/1 label matrix, shape ``(n_paragraphs, n_categories)``, using the thresholds."""
         return decide(self.predict_proba(X), self.thresholds)
 
+    def with_thresholds(self, thresholds: Any) -> PolicyModel:
+        """This model labelling at other thresholds (the fitted pipeline is shared).
+
+        Parameters
+        ----------
+        thresholds : float, mapping or str
+            One threshold for every category, ``{category: threshold}`` for some, or a string
+            ``"0.4"`` / ``"collection=0.3,sharing=0.6"`` (the command line's ``--threshold``);
+            see :func:`policyml.frames.resolve_thresholds`.
+
+        Examples
+        --------
+        >>> import policyml
+        >>> model = policyml.load_model()
+        >>> strict = model.with_thresholds({"sharing": 0.9})
+        >>> float(strict.thresholds[1]), float(strict.thresholds[0]) == float(model.thresholds[0])
+        (0.9, True)
+        """
+        import copy
+
+        model = copy.copy(self)  # shares the pipeline and its compiled scorer
+        model.thresholds = resolve_thresholds(thresholds, self.categories, self.thresholds)
+        model.metadata = dict(self.metadata)
+        return model
+
     def save(self, path: str | Path, *, format: str | None = None) -> Path:
         """Write the model atomically, as skops unless asked otherwise (see
         :func:`policyml.persistence.write_model`)."""
@@ -378,7 +423,10 @@ def train(
     data : DataFrame or path
         A ``text`` column and one 0/1 column per category (or a CSV file in the format of
         :func:`policyml.datasets.load_labeled_csv`); optional ``policy_id`` (groups inner
-        cross-validation and neighbour context) and ``heading`` columns.
+        cross-validation and neighbour context), ``heading`` and ``lead_in`` columns, a
+        ``weight`` column (each row's weight in the loss: positive numbers), and a ``domain``
+        column (the kind of policy of each row: thresholds then maximise the mean F1 over
+        domains, so that a large domain does not set them for a small one).
     categories : sequence of str, optional
         The label set; default :data:`policyml.CATEGORIES`.
     progress : bool, default False
@@ -395,8 +443,8 @@ def train(
     Raises
     ------
     DataValidationError
-        Malformed data, or a category with fewer than :data:`MIN_POSITIVES` positive or
-        negative paragraphs.
+        Malformed data, or (:class:`CategoryTooRareError`) a category with fewer than
+        :data:`MIN_POSITIVES` positive or negative paragraphs.
 
     Examples
     --------
@@ -414,7 +462,7 @@ def train(
     opts = _drop_empty_blocks(frame, opts)
 
     thresholds = _choose_thresholds(frame, Y, opts, progress)
-    pipeline = _fit(build_pipeline(**opts), as_frame(frame), Y)
+    pipeline = _fit(build_pipeline(**opts), as_frame(frame), Y, _weights(frame))
     metadata = {
         "policyml_version": __version__,
         "sklearn_version": _sklearn_version(),
@@ -428,10 +476,90 @@ def train(
             "sha256": _frame_sha256(frame, cats),
             "rows": len(frame),
             "positives": {c: int(frame[c].sum()) for c in cats},
+            "rows_digest": RowDigest.of(frame["text"]).to_json(),
         },
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
     return PolicyModel(pipeline, cats, thresholds, metadata)
+
+
+class CategoryTooRareError(DataValidationError):
+    """A category of the training data has fewer than :data:`MIN_POSITIVES` positive or
+    negative paragraphs, so it cannot be learned.
+
+    The message names the data (the CSV file) and says how to drop the category in Python
+    syntax; :meth:`describe` gives it in command-line syntax (``--categories a,b``).
+    """
+
+    def __init__(
+        self,
+        source: str,
+        category: str,
+        positives: int,
+        negatives: int,
+        categories: Sequence[str],
+        context: str = "",
+    ) -> None:
+        self.source, self.category, self.context = source, category, context
+        self.positives, self.negatives = int(positives), int(negatives)
+        self.categories = list(categories)
+        super().__init__(self.describe())
+
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable despite its own __init__
+        fields = (self.positives, self.negatives, self.categories, self.context)
+        return (type(self), (self.source, self.category, *fields))
+
+    def describe(self, syntax: str = "python") -> str:
+        """The message, with the fix in ``"python"`` or ``"cli"`` syntax."""
+        rest = [c for c in self.categories if c != self.category]
+        if not rest:
+            fix = "label more examples"
+        elif syntax == "cli":
+            fix = f"drop the category with --categories {','.join(rest)}, or label more examples"
+        else:
+            fix = f"drop the category with categories={rest!r}, or label more examples"
+        return (
+            f"{self.context}{self.source}: category {self.category!r} has {self.positives}"
+            f" positive and {self.negatives} negative paragraphs; at least {MIN_POSITIVES} of"
+            f" each are needed to learn it ({fix})"
+        )
+
+    def within(self, context: str) -> CategoryTooRareError:
+        """The same error, its message prefixed by ``context`` (e.g. a CV fold)."""
+        return CategoryTooRareError(
+            self.source,
+            self.category,
+            self.positives,
+            self.negatives,
+            self.categories,
+            f"{context}: {self.context}",
+        )
+
+
+def check_trainable(
+    data: pd.DataFrame | str | Path, categories: Sequence[str] | None = None
+) -> None:
+    """Check that labeled data can train a model, before any (long) training starts.
+
+    Raises
+    ------
+    DataValidationError
+        Malformed data (see :func:`policyml.datasets.load_labeled_csv`), or
+        :class:`CategoryTooRareError` for a category with fewer than :data:`MIN_POSITIVES`
+        positive or negative paragraphs.
+
+    Examples
+    --------
+    >>> from policyml.datasets import load_example_csv
+    >>> check_trainable(load_example_csv())
+    >>> check_trainable(load_example_csv().head(8))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    policyml.model.CategoryTooRareError: ...: category 'collection' has 7 positive and 1 negative...
+    """
+    frame, source = labeled_frame(data, categories)
+    cats = list(categories) if categories is not None else list(CATEGORIES)
+    _check_trainable(frame[cats].to_numpy(dtype=int), cats, source)
 
 
 def _check_trainable(Y: np.ndarray, categories: list[str], source: str) -> None:
@@ -439,29 +567,36 @@ def _check_trainable(Y: np.ndarray, categories: list[str], source: str) -> None:
     negatives = len(Y) - positives
     for name, pos, neg in zip(categories, positives, negatives, strict=True):
         if pos < MIN_POSITIVES or neg < MIN_POSITIVES:
-            raise DataValidationError(
-                f"{source}: category {name!r} has {pos} positive and {neg} negative paragraphs;"
-                f" at least {MIN_POSITIVES} of each are needed to learn it (drop the category"
-                " with categories=[...] or label more examples)"
-            )
+            raise CategoryTooRareError(source, name, pos, neg, categories)
+
+
+def _weights(frame: pd.DataFrame) -> np.ndarray | None:
+    """The rows' weights in training: the ``weight`` column (positive numbers), if any."""
+    if "weight" not in frame.columns:
+        return None
+    weights = pd.to_numeric(frame["weight"], errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isfinite(weights) | (weights <= 0))
+    if len(bad):
+        raise DataValidationError(
+            f"row {int(bad[0])}, column 'weight': {frame['weight'].iloc[bad[0]]!r} is not a"
+            f" positive number ({len(bad)} such row(s))"
+        )
+    return weights
 
 
 def _drop_empty_blocks(frame: pd.DataFrame, opts: dict[str, Any]) -> dict[str, Any]:
-    """Switch off the heading/context blocks when the data cannot feed them."""
+    """Switch off the heading block when the data has no heading or lead-in to feed it."""
     opts = dict(opts)
-    if "heading" not in frame.columns or not frame["heading"].map(_has_text).any():
+    if not any(h.strip() for h in context_columns(as_frame(frame))[1]):
         opts["heading_weight"] = 0.0
     return opts
-
-
-def _has_text(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip())
 
 
 def _choose_thresholds(
     frame: pd.DataFrame, Y: np.ndarray, opts: dict[str, Any], progress: bool
 ) -> np.ndarray:
-    """Per-category thresholds maximising F1 on inner out-of-fold probabilities."""
+    """Per-category thresholds maximising F1 on inner out-of-fold probabilities (the mean F1
+    over the data's domains, when it has a ``domain`` column)."""
     setting = opts["thresholds"]
     k = Y.shape[1]
     if setting != "cv":
@@ -475,7 +610,8 @@ def _choose_thresholds(
             raise InvalidInputError(f"thresholds must be in (0, 1), got {value}")
         return np.full(k, value)
     proba = out_of_fold_proba(frame, Y, opts, folds=opts["inner_folds"], progress=progress)
-    return np.array([best_threshold(Y[:, j], proba[:, j]) for j in range(k)])
+    domains = frame["domain"].astype(str).to_numpy() if "domain" in frame.columns else None
+    return np.array([best_threshold(Y[:, j], proba[:, j], domains) for j in range(k)])
 
 
 def out_of_fold_proba(
@@ -508,7 +644,8 @@ def out_of_fold_proba(
         if constant:  # a fold without positives: fall back to the base rate for it
             proba[test_idx] = Ytr.mean(axis=0)
             continue
-        _fit(pipe, X.iloc[train_idx], Ytr)
+        weights = _weights(frame)
+        _fit(pipe, X.iloc[train_idx], Ytr, None if weights is None else weights[train_idx])
         proba[test_idx] = pipe.predict_proba(X.iloc[test_idx])
     return proba
 
@@ -517,8 +654,11 @@ def out_of_fold_proba(
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
 
-def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+def best_threshold(y: np.ndarray, p: np.ndarray, groups: Sequence[Any] | None = None) -> float:
     """The threshold of :data:`THRESHOLD_GRID` with the best F1 (the lowest among ties).
+
+    With ``groups`` (e.g. the domain of each row: policies of different kinds), the best mean
+    of the groups' F1, so that a large group does not set the threshold for a small one.
 
     Examples
     --------
@@ -526,9 +666,14 @@ def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     0.11
     """
     y = np.asarray(y, dtype=bool)
-    predicted = p[:, None] >= THRESHOLD_GRID[None, :]
-    tp = (predicted & y[:, None]).sum(axis=0)
-    f1 = 2 * tp / np.maximum(predicted.sum(axis=0) + y.sum(), 1)
+    p = np.asarray(p, dtype=float)
+    keys = np.zeros(len(y), dtype=int) if groups is None else pd.factorize(np.asarray(groups))[0]
+    f1 = np.zeros(len(THRESHOLD_GRID))
+    for key in np.unique(keys):
+        mine = keys == key
+        predicted = p[mine, None] >= THRESHOLD_GRID[None, :]
+        tp = (predicted & y[mine, None]).sum(axis=0)
+        f1 += 2 * tp / np.maximum(predicted.sum(axis=0) + y[mine].sum(), 1)
     return float(THRESHOLD_GRID[int(np.argmax(f1))])
 
 
@@ -540,6 +685,133 @@ def _frame_sha256(frame: pd.DataFrame, categories: list[str]) -> str:
         digest.update(text.encode("utf-8", "surrogatepass"))
         digest.update(bytes(labels))
     return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# Which rows a model was trained on: a compact digest kept in its metadata
+# --------------------------------------------------------------------------------------------
+
+
+class RowDigest:
+    """A Bloom filter of a model's training paragraphs, small enough for its metadata.
+
+    Each text (whitespace collapsed, case folded) is hashed with SHA-256; ``hashes`` bits of a
+    ``bits``-bit array, taken from the digest, are set. A text of the training data is always
+    found (:meth:`contains`); another text is found by mistake with the probability
+    :attr:`false_positive_rate` (under 1 % up to about 100,000 training rows: about 10 bits
+    per row, at most :data:`MAX_BITS`, 128 KiB, for larger data).
+
+    Examples
+    --------
+    >>> digest = RowDigest.of(["We use cookies.", "We sell nothing."])
+    >>> digest.contains(["we  use COOKIES.", "Something new."]).tolist()
+    [True, False]
+    >>> RowDigest.from_json(digest.to_json()).contains(["We sell nothing."]).tolist()
+    [True]
+    """
+
+    #: Largest filter, in bits (128 KiB in the model file, 175 KB as base64 in its metadata).
+    MAX_BITS = 2**20
+    BITS_PER_ROW = 10
+
+    def __init__(self, bits: np.ndarray, hashes: int) -> None:
+        self.bits = np.asarray(bits, dtype=bool)
+        self.hashes = int(hashes)
+
+    @staticmethod
+    def _keys(texts: Any) -> np.ndarray:
+        """Per text, 8 uint32 values of the SHA-256 of its normalised form."""
+        digests = b"".join(
+            hashlib.sha256(" ".join(str(t).split()).casefold().encode("utf-8", "replace")).digest()
+            for t in texts
+        )
+        return np.frombuffer(digests, dtype="<u4").reshape(-1, 8)
+
+    @classmethod
+    def of(cls, texts: Any) -> RowDigest:
+        """The digest of ``texts`` (the training paragraphs)."""
+        keys = cls._keys(texts)
+        n = max(len(keys), 1)
+        size = int(min(max(1024, cls.BITS_PER_ROW * n), cls.MAX_BITS))
+        size += -size % 8
+        hashes = int(min(8, max(1, round(size / n * np.log(2)))))
+        bits = np.zeros(size, dtype=bool)
+        bits[(keys[:, :hashes] % size).ravel()] = True
+        return cls(bits, hashes)
+
+    def contains(self, texts: Any) -> np.ndarray:
+        """Per text: found in the digest (a training row, or a false positive)."""
+        keys = self._keys(texts)
+        if not len(keys):
+            return np.zeros(0, dtype=bool)
+        return self.bits[keys[:, : self.hashes] % len(self.bits)].all(axis=1)
+
+    @property
+    def false_positive_rate(self) -> float:
+        """Probability that a text not in the training data is found anyway."""
+        return float(self.bits.mean() ** self.hashes)
+
+    def to_json(self) -> dict[str, Any]:
+        import base64
+
+        packed = np.packbits(self.bits).tobytes()
+        return {
+            "kind": "bloom-sha256",
+            "bits": len(self.bits),
+            "hashes": self.hashes,
+            "data": base64.b64encode(packed).decode("ascii"),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any) -> RowDigest | None:
+        """The digest stored by :meth:`to_json`, or None when absent or unreadable."""
+        import base64
+
+        try:
+            if value.get("kind") != "bloom-sha256":
+                return None
+            size = int(value["bits"])
+            packed = np.frombuffer(base64.b64decode(value["data"]), dtype=np.uint8)
+            bits = np.unpackbits(packed)[:size].astype(bool)
+            if len(bits) != size or size < 8:
+                return None
+            return cls(bits, int(value["hashes"]))
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return None
+
+
+def training_rows(
+    model: Any, frame: pd.DataFrame, categories: Sequence[str] | None = None
+) -> tuple[float, str] | None:
+    """How much of labeled ``frame`` the model was trained on, from its metadata.
+
+    Returns ``(share, how)``: the share of ``frame``'s rows that are training rows (1.0 when
+    its SHA-256 equals the training data's; else estimated from the model's
+    :class:`RowDigest`, corrected for its false positives) and how it was found; None when the
+    model's metadata holds neither (a model trained elsewhere).
+
+    Examples
+    --------
+    >>> import policyml
+    >>> from policyml.datasets import load_example_csv
+    >>> data = load_example_csv()
+    >>> model = policyml.train(data, thresholds=0.5)
+    >>> training_rows(model, data)
+    (1.0, 'same SHA-256 as its training data')
+    """
+    info = getattr(model, "metadata", {}).get("training_data") or {}
+    cats = list(categories) if categories is not None else list(model.categories)
+    if not len(frame):
+        return None
+    if info.get("sha256") and info["sha256"] == _frame_sha256(frame, cats):
+        return 1.0, "same SHA-256 as its training data"
+    digest = RowDigest.from_json(info.get("rows_digest"))
+    if digest is None:
+        return None
+    found = float(digest.contains(frame["text"]).mean())
+    rate = digest.false_positive_rate
+    share = min(max((found - rate) / (1 - rate), 0.0), 1.0) if rate < 1 else 0.0
+    return share, "by the digest of its training rows"
 
 
 def _sklearn_version() -> str:

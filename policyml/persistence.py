@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MODEL_NAME",
+    "PICKLE_SUFFIXES",
     "SCORER_SUFFIX",
+    "SKOPS_SUFFIX",
     "ModelParts",
     "ModelVersionWarning",
     "bundled_model_file",
@@ -45,6 +47,12 @@ DEFAULT_MODEL_NAME = "policyml-opp115.skops"
 
 #: Suffix of the compiled scorer file written beside a skops model file.
 SCORER_SUFFIX = ".scorer.npz"
+
+#: Suffix of a skops model file, the default format.
+SKOPS_SUFFIX = ".skops"
+
+#: Suffixes of pickle/joblib model files (written as joblib; loading them needs trusted=True).
+PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
 
 _FORMAT = "policyml-model"
 _FORMAT_VERSION = 1
@@ -146,7 +154,7 @@ def write_model(parts: ModelParts, path: str | Path, *, format: str | None = Non
     """
     path = Path(path)
     if format is None:
-        format = "joblib" if path.suffix in {".joblib", ".pkl", ".pickle"} else "skops"
+        format = "joblib" if path.suffix in PICKLE_SUFFIXES else "skops"
     if format not in {"skops", "joblib"}:
         raise InvalidInputError(f"unknown model format {format!r}; use 'skops' or 'joblib'")
     payload = {
@@ -289,7 +297,7 @@ def read_model(path: str | Path, *, trusted: bool = False) -> ModelParts:
     """
     path = Path(path)
     if path.is_dir():
-        raise ModelLoadError(f"{path}: is a directory, not a model file")
+        raise ModelLoadError(f"{path}: is a directory, not a model file{_models_in(path)}")
     if not path.is_file():
         raise ModelLoadError(f"{path}: no such model file")
     if not zipfile.is_zipfile(path):
@@ -298,6 +306,18 @@ def read_model(path: str | Path, *, trusted: bool = False) -> ModelParts:
     if parts is None:
         parts = _to_parts(_read_skops(path), path)
     return parts
+
+
+def _models_in(folder: Path) -> str:
+    """A hint naming the model files in ``folder`` (for a directory given as a model)."""
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.name.endswith(SKOPS_SUFFIX))
+    except OSError:
+        return ""
+    if not names:
+        return f" (and it holds no {SKOPS_SUFFIX} file)"
+    shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+    return f"; pass one of its model files: {shown}"
 
 
 def _read_skops(path: Path) -> Any:

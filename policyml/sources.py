@@ -16,9 +16,14 @@ from policyml.preprocess import decode_bytes
 __all__ = [
     "KINDS",
     "MAX_FILE_BYTES",
+    "URL_TIMEOUT",
     "LoadedSource",
     "PolicySource",
     "SourceError",
+    "existing_path_kind",
+    "fetch_url",
+    "is_binary",
+    "is_url",
     "iter_items",
     "iter_policy_sources",
     "load_source",
@@ -28,13 +33,18 @@ __all__ = [
     "source_key",
 ]
 
-#: Files larger than this are reported as failed instead of being read (no policy is this big).
+#: Files (and web pages) larger than this are reported as failed instead of being read (no
+#: policy is this big).
 MAX_FILE_BYTES = 64 * 1024 * 1024
+
+#: Seconds to wait for a web server (to connect, and between received bytes) before giving up.
+URL_TIMEOUT = 30.0
 
 #: How ``str`` items of an iterable are read: ``"auto"`` decides per item.
 KINDS = ("auto", "text", "path")
 
 _GLOB_MAGIC_RE = re.compile(r"[*?[]")
+_URL_RE = re.compile(r"https?://", re.IGNORECASE)
 _BINARY_SNIFF_BYTES = 8000
 
 
@@ -45,12 +55,15 @@ class PolicySource:
     Attributes
     ----------
     policy : str or int or hashable
-        Its value in the result's ``policy`` column: the path of a file, the position of a
-        text in the input, or the id of an ``(id, text)`` pair.
+        Its value in the result's ``policy`` column: the path of a file, a URL, the position of
+        a text in the input, or the id of an ``(id, text)`` pair.
     path : str, optional
         The file to read (decoded with :func:`policyml.preprocess.decode_bytes`).
     text : str or bytes, optional
-        The policy itself, when it is not read from a file.
+        The policy itself, when it is not read from a file. Bytes are refused when binary
+        (:func:`is_binary`), as files are.
+    url : str, optional
+        An ``http://`` or ``https://`` page to fetch (:func:`fetch_url`).
     error : str, optional
         Set when the source is already known to be unusable (e.g. a glob pattern matching no
         file); classifying it fails with this reason.
@@ -60,6 +73,7 @@ class PolicySource:
     path: str | None = None
     text: str | bytes | None = None
     error: str | None = None
+    url: str | None = None
 
     def read(self) -> str:
         """The policy text.
@@ -67,8 +81,8 @@ class PolicySource:
         Raises
         ------
         InvalidInputError
-            If the file is missing, unreadable, not a regular file, too large or binary; the
-            message starts with the file name.
+            If the file is missing, unreadable, not a regular file, too large or binary (or
+            the page cannot be fetched); the message starts with the file's name (or URL).
 
         Examples
         --------
@@ -109,9 +123,11 @@ def policy_label(policy: Any) -> str:
 
 
 def source_key(source: PolicySource) -> str:
-    """What identifies ``source`` from one run to the next: its path, else its policy id."""
+    """What identifies ``source`` from one run to the next: its path or URL, else its id."""
     if source.path is not None:
         return source.path
+    if source.url is not None:
+        return source.url
     policy = source.policy
     return policy if isinstance(policy, str) else f"{type(policy).__name__}:{policy!r}"
 
@@ -136,8 +152,30 @@ def content_digest(data: bytes | str) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def is_binary(data: bytes) -> bool:
+    """Whether ``data`` is binary, not a text policy: a NUL byte among the first 8,000 bytes
+    (git's rule), unless it starts with a UTF-16 byte-order mark. The one rule for files, web
+    pages and bytes given to the API.
+
+    Examples
+    --------
+    >>> is_binary(b"%PDF-1.7\\x00\\x00"), is_binary(b"We use cookies.")
+    (True, False)
+    >>> is_binary("We".encode("utf-16"))  # a byte-order mark: text with NUL bytes
+    False
+    """
+    return b"\x00" in data[:_BINARY_SNIFF_BYTES] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+def _decode(data: bytes, what: str) -> str:
+    if is_binary(data):
+        raise SourceError(f"binary {what} (NUL bytes), not a text, Markdown or HTML policy")
+    return decode_bytes(data)
+
+
 def read_source(source: PolicySource) -> str:
-    """The text of ``source``; raises :class:`SourceError` with the reason it cannot be read."""
+    """The text of ``source``; :class:`SourceError` (the reason, without the policy's name)
+    when it cannot be read."""
     return load_source(source).text
 
 
@@ -155,11 +193,14 @@ def load_source(source: PolicySource, *, digest: bool = False) -> LoadedSource:
     """
     if source.error is not None:
         raise SourceError(source.error)
+    if source.url is not None:
+        data = fetch_url(source.url)
+        return LoadedSource(_decode(data, "content"), content_digest(data) if digest else None)
     if source.path is None:
         text = source.text
         if isinstance(text, bytes | bytearray | memoryview):
             raw = bytes(text)
-            return LoadedSource(decode_bytes(raw), content_digest(raw) if digest else None)
+            return LoadedSource(_decode(raw, "data"), content_digest(raw) if digest else None)
         if isinstance(text, str):
             return LoadedSource(text, content_digest(text) if digest else None)
         raise SourceError(f"expected str or bytes, got {type(text).__name__}")
@@ -170,10 +211,8 @@ def load_source(source: PolicySource, *, digest: bool = False) -> LoadedSource:
             break
         if attempt:
             raise SourceError("the file changed while it was read; try again when it is stable")
-    if b"\x00" in data[:_BINARY_SNIFF_BYTES] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SourceError("binary file (NUL bytes), not a text, Markdown or HTML policy")
     return LoadedSource(
-        decode_bytes(data),
+        _decode(data, "file"),
         content_digest(data) if digest else None,
         before.st_size,
         before.st_mtime_ns,
@@ -226,6 +265,98 @@ def _read_small(fd: int) -> bytes:
     return data
 
 
+def is_url(spec: str) -> bool:
+    """Whether ``spec`` is an ``http://`` or ``https://`` URL (read with :func:`fetch_url`).
+
+    Examples
+    --------
+    >>> is_url("https://example.com/privacy"), is_url("privacy.html")
+    (True, False)
+    """
+    return bool(_URL_RE.match(spec))
+
+
+def fetch_url(url: str, *, timeout: float | None = None, max_bytes: int | None = None) -> bytes:
+    """The body of the web page at ``url`` (the standard library's :mod:`urllib`; redirects
+    are followed, proxies of the environment are used).
+
+    Parameters
+    ----------
+    url : str
+        An ``http://`` or ``https://`` URL.
+    timeout : float, optional
+        Seconds to wait to connect and between received bytes; default :data:`URL_TIMEOUT`.
+    max_bytes : int, optional
+        Largest body accepted; default :data:`MAX_FILE_BYTES` (as for files).
+
+    Raises
+    ------
+    SourceError
+        One line saying why: an HTTP error status, a connection failure, a timeout, a body
+        over the size limit, or not an http(s) URL.
+    """
+    import http.client
+    import urllib.error
+    import urllib.request
+
+    from policyml._version import __version__
+
+    timeout = URL_TIMEOUT if timeout is None else timeout
+    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    if not is_url(url):
+        raise SourceError("not an http:// or https:// URL")
+    request = urllib.request.Request(
+        url, headers={"User-Agent": f"Mozilla/5.0 (compatible; policyml/{__version__})"}
+    )
+    too_big = f"over the {limit / 2**20:g} MiB limit for one policy"
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > limit:
+                raise SourceError(f"page is {int(length) / 1e6:.0f} MB, {too_big}")
+            data = response.read(limit + 1)
+    except urllib.error.HTTPError as error:
+        raise SourceError(f"cannot fetch: HTTP {error.code} {error.reason}") from None
+    except urllib.error.URLError as error:
+        reason = error.reason
+        if isinstance(reason, TimeoutError):
+            raise SourceError(f"cannot fetch: no answer within {timeout:g} s") from None
+        text = getattr(reason, "strerror", None) or str(reason)
+        raise SourceError(f"cannot fetch: {text}") from None
+    except TimeoutError:
+        raise SourceError(f"cannot fetch: no answer within {timeout:g} s") from None
+    except (http.client.HTTPException, OSError) as error:
+        detail = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        raise SourceError(f"cannot fetch: {detail}") from None
+    except ValueError as error:  # e.g. "http://" without a host
+        raise SourceError(f"cannot fetch: invalid URL ({error})") from None
+    if len(data) > limit:
+        raise SourceError(f"page is {too_big}")
+    return data
+
+
+def existing_path_kind(text: str) -> str | None:
+    """``"file"`` or ``"folder"`` when ``text`` is one short line naming an existing file or
+    folder, else None (a policy's text never is: it has more than one line, or names nothing).
+
+    Examples
+    --------
+    >>> existing_path_kind("We use cookies to count visits.") is None
+    True
+    """
+    name = text.strip()
+    if not name or len(name) > 4096 or "\n" in name or "\r" in name:
+        return None
+    try:
+        if os.path.isfile(name):
+            return "file"
+        if os.path.isdir(name):
+            return "folder"
+    except (OSError, ValueError):  # e.g. an embedded NUL
+        pass
+    return None
+
+
 def iter_policy_sources(
     policies: Any, *, kind: str = "auto", recursive: bool = True
 ) -> Iterator[PolicySource]:
@@ -238,8 +369,9 @@ def iter_policy_sources(
     ----------
     policies : str, path, bytes, mapping or iterable
         * a ``str`` or path-like: a file, a folder (every file in it, in sorted order; names
-          starting with ``"."`` are skipped) or a glob pattern (``**`` matches folders
-          recursively); ``kind="text"`` makes a ``str`` one policy text instead;
+          starting with ``"."`` are skipped), a glob pattern (``**`` matches folders
+          recursively) or an ``http(s)://`` URL (fetched with :func:`fetch_url`);
+          ``kind="text"`` makes a ``str`` one policy text instead;
         * ``bytes``: one policy;
         * a mapping (or pandas Series) ``{id: text}``: texts with their ids;
         * an iterable of any of: path-likes (files, folders, globs), ``bytes`` (texts),
@@ -363,8 +495,10 @@ def _first_match(pattern: str) -> str | None:
 
 
 def _expand_path(spec: str, recursive: bool) -> Iterator[PolicySource]:
-    """Files named by ``spec``: a file, a folder or a glob pattern (lazily)."""
-    if os.path.isdir(spec):
+    """Files named by ``spec``: a file, a folder, a glob pattern or a URL (lazily)."""
+    if is_url(spec):
+        yield PolicySource(spec, url=spec)
+    elif os.path.isdir(spec):
         found = False
         for source in _walk(spec, recursive):
             found = True

@@ -31,16 +31,53 @@ __all__ = [
     "ResultWriter",
     "arrow_schema",
     "arrow_table",
+    "check_output_path",
     "encode_csv",
     "encode_jsonl",
     "encode_rows",
+    "json_records",
     "output_format",
     "publish",
+    "to_json",
 ]
 
 
 #: File name suffix -> output format of :class:`ResultWriter`.
 OUTPUT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+
+
+def check_output_path(path: str | os.PathLike, *, make_folders: bool = False) -> str:
+    """Check, before any work, that a file can be written at ``path``; return it as a str.
+
+    ``path`` must not be a folder and its folder must exist and be writable (with
+    ``make_folders``, the nearest existing folder above it, as the missing ones will be made).
+
+    Raises
+    ------
+    InvalidInputError
+        Naming the path and what is wrong with it.
+
+    Examples
+    --------
+    >>> check_output_path("/nonexistent/dir/report.html")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    policyml.exceptions.InvalidInputError: /nonexistent/dir/report.html: cannot write there: ...
+    """
+    name = os.fspath(path)
+    if os.path.isdir(name):
+        raise InvalidInputError(f"{name}: is a folder; give a file name to write")
+    folder = os.path.dirname(os.path.abspath(name))
+    if make_folders:
+        while not os.path.exists(folder) and os.path.dirname(folder) != folder:
+            folder = os.path.dirname(folder)
+    shown = os.path.dirname(name) or "."
+    if not os.path.isdir(folder):
+        what = "is not a folder" if os.path.exists(folder) else "does not exist"
+        raise InvalidInputError(f"{name}: cannot write there: folder {shown} {what}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InvalidInputError(f"{name}: cannot write there: no permission to write in {shown}")
+    return name
 
 
 def output_format(path: str | os.PathLike[str]) -> str:
@@ -95,18 +132,88 @@ def arrow_schema(columns: Iterable[str]) -> Any:
     return pa.schema(fields)
 
 
+def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a result (or any frame) as JSON-ready dicts: ``labels`` as a list, every
+    missing value (None, NaN, ``pd.NA``, a missing ``heading``) as ``None`` (JSON ``null``),
+    numpy scalars as Python numbers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"heading": [None, float("nan")], "labels": [(), ("cookies",)]})
+    >>> json_records(frame)
+    [{'heading': None, 'labels': []}, {'heading': None, 'labels': ['cookies']}]
+    """
+    from policyml.frames import heading_column
+
+    out = frame.copy()
+    out.attrs = {}
+    if "labels" in out.columns:
+        out["labels"] = out["labels"].map(lambda v: list(v) if isinstance(v, tuple | list) else [])
+    if "heading" in out.columns:
+        out["heading"] = heading_column(out["heading"])
+    for column in out.columns:  # NaN is not JSON: every missing value becomes None
+        missing = out[column].isna()
+        if missing.any():
+            out[column] = out[column].astype(object).where(~missing, None)
+    return out.to_dict(orient="records")
+
+
+def to_json(frame: pd.DataFrame, *, lines: bool = False, indent: int | None = 1) -> str:
+    """A frame as strict JSON (an array of objects) or JSON Lines (``lines=True``): missing
+    values are ``null``, never ``NaN``, so every JSON parser reads it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(to_json(pd.DataFrame({"heading": [float("nan")], "p": [0.5]}), indent=None))
+    [{"heading": null, "p": 0.5}]
+    """
+    import json
+
+    records = json_records(frame)
+
+    def dump(value: Any, indent: int | None) -> str:
+        return json.dumps(
+            value, ensure_ascii=False, allow_nan=False, indent=indent, default=_json_scalar
+        )
+
+    if lines:
+        return "".join(dump(record, None) + "\n" for record in records)
+    return dump(records, indent) + "\n"
+
+
 def _policy_values(values: Sequence[Any]) -> list[Any]:
     """The ``policy`` column as written: names that are not valid UTF-8 escaped."""
     return [printable(v) if isinstance(v, str) else v for v in values]
 
 
 def _columns(frame: pd.DataFrame) -> list[list[Any]]:
-    """The columns of ``frame`` as lists of Python values, as the encoders write them."""
+    """The columns of ``frame`` as lists of Python values, as the encoders write them: every
+    missing value (None, NaN, ``pd.NA``; a ``heading`` that is no str) as None."""
     out = []
     for name in frame.columns:
         values = frame[name].tolist()
-        out.append(_policy_values(values) if name == "policy" else values)
+        if name == "policy":
+            values = _policy_values(values)
+        if name == "heading":
+            values = [v if isinstance(v, str) else None for v in values]
+        elif name == "labels":  # missing labels: none
+            values = [v if isinstance(v, tuple | list) else () for v in values]
+        elif frame[name].isna().any():
+            values = [None if _missing(v) else v for v in values]
+        out.append(values)
     return out
+
+
+def _missing(value: Any) -> bool:
+    return (
+        value is None
+        or (isinstance(value, float) and value != value)
+        or (
+            type(value).__name__ == "NAType"  # pd.NA
+        )
+    )
 
 
 def encode_csv(frame: pd.DataFrame, *, header: bool) -> str:
@@ -128,6 +235,8 @@ def encode_csv(frame: pd.DataFrame, *, header: bool) -> str:
             values = [_csv_field(";".join(v)) for v in values]
         elif frame[name].dtype.kind == "f" and all(type(v) is float for v in values):
             values = list(map(float.__repr__, values))  # the shortest text that reads back
+        elif frame[name].dtype.kind == "f":  # with missing values: empty, as pandas writes
+            values = ["" if v is None else repr(float(v)) for v in values]
         elif frame[name].dtype.kind in "iu" and all(type(v) is int for v in values):
             values = list(map(int.__repr__, values))
         else:
@@ -251,10 +360,11 @@ class ResultWriter:
     """Append the DataFrames of :func:`iter_classify` to one CSV, JSON Lines or Parquet file.
 
     CSV joins ``labels`` with ``";"`` (as ``policyml classify --format csv`` does); JSON Lines
-    writes one object per paragraph with ``labels`` as a list; Parquet stores ``labels`` as a
-    list of strings and ``policy`` as a string. Floats are written exactly. The file is
-    opened (and so checked) when the writer is created. For an output that survives crashes
-    and can be resumed, see :class:`ChunkedWriter`.
+    writes one object per paragraph with ``labels`` as a list and missing values (a paragraph
+    without heading) as ``null`` (as :func:`to_json`); Parquet stores ``labels`` as a list of
+    strings and ``policy`` as a string. Floats are written exactly. The file is opened (and
+    so checked) when the writer is created. For an output that survives crashes and can be
+    resumed, see :class:`ChunkedWriter`.
 
     Parameters
     ----------

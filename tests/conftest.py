@@ -2,6 +2,11 @@
 
 Tests that need them skip with a reason when ``POLICYML_OPP115`` is unset, and fail when the
 ``CI`` environment variable is set (CI must exercise them).
+
+A relative ``POLICYML_OPP115`` (as in the README: ``POLICYML_OPP115=../shared/opp115``), or any
+other data path variable of :data:`_paths.PATH_VARIABLES`, is resolved once, when pytest starts,
+against the directory pytest was started from, and exported as an absolute path: notebooks and
+child processes run elsewhere (a notebook runs in a temporary folder).
 """
 
 from __future__ import annotations
@@ -10,6 +15,11 @@ import os
 from pathlib import Path
 
 import pytest
+from _paths import make_paths_absolute
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    make_paths_absolute(os.environ, Path(config.invocation_params.dir))
 
 
 def _shared_dir(variable: str, default: Path | None, what: str) -> Path:
@@ -27,6 +37,12 @@ def _shared_dir(variable: str, default: Path | None, what: str) -> Path:
     pytest.skip(reason)
 
 
+def _beside_opp115(name: str) -> Path | None:
+    """``$POLICYML_OPP115/../name``: the other corpora of ../shared sit beside OPP-115."""
+    opp = os.environ.get("POLICYML_OPP115")
+    return Path(opp).parent / name if opp else None
+
+
 @pytest.fixture(scope="session")
 def opp115_root() -> Path:
     """The OPP-115 corpus folder (``POLICYML_OPP115``)."""
@@ -36,9 +52,13 @@ def opp115_root() -> Path:
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     """The seed policies (``POLICYML_SEEDS``, default ``$POLICYML_OPP115/../seeds``)."""
-    opp = os.environ.get("POLICYML_OPP115")
-    default = Path(opp).parent / "seeds" if opp else None
-    return _shared_dir("POLICYML_SEEDS", default, "seed policies")
+    return _shared_dir("POLICYML_SEEDS", _beside_opp115("seeds"), "seed policies")
+
+
+@pytest.fixture(scope="session")
+def c3pa_root() -> Path:
+    """The C3PA DB pages (``POLICYML_C3PA``, default ``$POLICYML_OPP115/../c3pa-db``)."""
+    return _shared_dir("POLICYML_C3PA", _beside_opp115("c3pa-db"), "C3PA DB pages")
 
 
 @pytest.fixture(scope="session")

@@ -94,6 +94,9 @@ def rendered(chromium, tmp_path_factory):
     dom = run_chromium(chromium, profile, *phone, url).stdout.decode("utf-8")
     desktop = ("--window-size=1280,1600", f"--screenshot={shots['desktop']}")
     run_chromium(chromium, profile, *desktop, url)
+    # a link to a paragraph folded into a run of unlabelled ones opens the run
+    folded = next(i for i, labels in enumerate(result["labels"]) if not labels)
+    linked = run_chromium(chromium, profile, "--dump-dom", f"{url}#p{folded}").stdout
     keep = os.environ.get("POLICYML_SCREENSHOTS")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
@@ -101,11 +104,13 @@ def rendered(chromium, tmp_path_factory):
             shutil.copy(shot, Path(keep) / shot.name)
     parsed = Dom()
     parsed.feed(dom)
-    return result, parsed, shots
+    opened = Dom()
+    opened.feed(linked.decode("utf-8"))
+    return result, parsed, shots, (folded, opened)
 
 
 def test_dom_after_load(rendered):
-    result, dom, _ = rendered
+    result, dom, _, _ = rendered
     # the summary, with a card per category
     assert next(a["id"] for t, a in dom.elements if t == "section") == "summary"
     cards = dom.having("li", "card")
@@ -137,7 +142,7 @@ def test_dom_after_load(rendered):
 def test_screenshots_show_the_highlights(rendered):
     from PIL import Image
 
-    _, _, shots = rendered
+    _, _, shots, _ = rendered
     for name, shot in shots.items():
         image = Image.open(shot).convert("RGB")
         assert image.width in (412, 1280), name
@@ -149,3 +154,21 @@ def test_screenshots_show_the_highlights(rendered):
             assert any(
                 all(abs(a - b) <= 6 for a, b in zip(pixel, rgb, strict=True)) for pixel in colours
             ), f"{category} colour not visible in the {name} screenshot"
+
+
+def test_folded_paragraphs_stay_reachable(rendered):
+    """Unlabelled paragraphs are folded (collapsed ``<details class="quiet">``); following a
+    link to one opens its fold."""
+    _, dom, _, (folded, opened) = rendered
+    runs = dom.having("details", "quiet")
+    assert runs and all("open" not in run for run in runs)
+    target = next(
+        attrs
+        for tag, attrs in opened.elements
+        if tag == "details"
+        and "quiet" in attrs.get("class", "").split()
+        and int(attrs["data-first"]) <= folded < int(attrs["data-first"]) + int(attrs["data-count"])
+    )
+    assert "open" in target
+    chips = dom.having("span", "chip")
+    assert chips and len(dom.having("span", "thr")) == len(chips)  # thresholds on the badges

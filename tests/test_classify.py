@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,7 @@ def test_unrelated_paragraph_gets_no_label():
 def test_result_columns_and_offsets_for_a_whole_policy():
     policy = load_example_policy()
     result = policyml.classify(policy)
-    expected = ["paragraph", "heading", "text", "start", "end", "labels"] + [
+    expected = ["paragraph", "heading", "lead_in", "text", "start", "end", "labels"] + [
         f"p_{c}" for c in policyml.CATEGORIES
     ]
     assert list(result.columns) == expected
@@ -127,3 +128,112 @@ def test_model_from_path(tmp_path):
     a = policyml.classify("We use cookies.", model=path)
     b = policyml.classify("We use cookies.", model=model)
     np.testing.assert_allclose(a["p_cookies"], b["p_cookies"])
+
+
+# --------------------------------------------------------------------------- issue 14, items 1-3
+
+
+def strict_json(text: str):
+    """``json.loads`` as strict as ``JSON.parse``: NaN, Infinity and -Infinity are refused."""
+    import json
+
+    def refuse(name: str):
+        raise ValueError(f"invalid JSON constant {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_strict_json_refuses_nan():
+    with pytest.raises(ValueError, match="NaN"):
+        strict_json('[{"heading": NaN}]')
+
+
+def test_missing_headings_are_none_never_nan(tmp_path):
+    from policyml.writers import ResultWriter, to_json
+
+    policy = "We collect your email.\n\n## Cookies\n\nWe use cookies to count visits.\n"
+    result = policyml.classify(policy, fmt="markdown")
+    assert result["heading"].tolist() == [None, "Cookies"]
+    assert result["heading"].dtype == object
+    assert policyml.classify(["a paragraph", "another"])["heading"].tolist() == [None, None]
+    assert policyml.classify("")["heading"].dtype == object
+    # classify_many (several policies, one without any heading) keeps None too
+    many = policyml.classify_many({"a": policy, "b": "We sell nothing."})
+    assert [h for h in many["heading"] if not isinstance(h, str)] == [None, None]
+    # a frame that went through pandas operations producing NaN is written as null
+    reindexed = result.reindex([0, 1, 2])
+    assert reindexed["heading"].isna().sum() == 2 and reindexed["heading"].map(type).eq(float).any()
+    rows = strict_json(to_json(reindexed))
+    assert [r["heading"] for r in rows] == [None, "Cookies", None]
+    assert rows[2]["p_cookies"] is None and rows[2]["labels"] == []
+    lines = to_json(reindexed, lines=True).splitlines()
+    assert [strict_json(line)["heading"] for line in lines] == [None, "Cookies", None]
+    out = tmp_path / "out.jsonl"
+    with ResultWriter(out) as writer:
+        writer.write(reindexed.assign(policy="p")[["policy", *result.columns]])
+    assert [strict_json(line)["heading"] for line in out.read_text().splitlines()] == [
+        None,
+        "Cookies",
+        None,
+    ]
+
+
+def test_a_path_is_read_and_a_str_naming_a_file_warns(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from policyml.predict import PathLikeTextWarning
+
+    policy = tmp_path / "policy.txt"
+    policy.write_text("We share your data with advertisers.\n\nWe use cookies.\n")
+    from_path = policyml.classify(policy)
+    expected = policyml.classify(policy.read_text())
+    pd.testing.assert_frame_equal(from_path, expected)
+    with pytest.raises(policyml.InvalidInputError, match=r"absent\.txt: cannot read"):
+        policyml.classify(tmp_path / "absent.txt")
+    with pytest.raises(policyml.InvalidInputError, match="cannot read: a directory"):
+        policyml.classify(Path(tmp_path))
+    # a str is the policy's text, even when it names a file: classified as given, with a warning
+    with pytest.warns(PathLikeTextWarning, match=r"Path\(") as caught:
+        as_text = policyml.classify(str(policy))
+    assert issubclass(PathLikeTextWarning, UserWarning)
+    assert caught[0].filename == __file__  # points at the caller's line
+    assert as_text["text"].tolist() == [str(policy)]
+    monkeypatch.chdir(tmp_path)
+    with pytest.warns(PathLikeTextWarning, match="folder"):
+        policyml.classify(".")
+    with warnings.catch_warnings():  # ordinary text, or a line naming nothing, does not warn
+        warnings.simplefilter("error")
+        policyml.classify("policy.md")
+        policyml.classify("We use cookies.")
+        policyml.classify(f"{policy}\nsecond line")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length 5 /Filter /FlateDecode >>\x00\x00stream",
+        b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00word/document.xml",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    ],
+    ids=["pdf", "docx", "png"],
+)
+def test_binary_bytes_are_refused_as_the_cli_refuses_binary_files(tmp_path, data):
+    from _cli import run_in_process
+
+    with pytest.raises(policyml.InvalidInputError, match=r"binary data \(NUL bytes\)"):
+        policyml.classify(data)
+    with pytest.raises(policyml.InvalidInputError, match="paragraph 1 of the list: binary"):
+        policyml.classify(["We use cookies.", data])
+    with pytest.raises(policyml.InvalidInputError, match="binary"):
+        policyml.classify_many([data])
+    with pytest.raises(policyml.InvalidInputError, match="binary"):
+        policyml.explain(data)
+    path = tmp_path / "policy.bin"
+    path.write_bytes(data)
+    with pytest.raises(policyml.InvalidInputError, match="binary file"):
+        policyml.classify(path)
+    cli = run_in_process("classify", str(path))
+    assert cli.returncode == 1 and b"binary file (NUL bytes)" in cli.stderr
+    # text in UTF-16 (with its byte-order mark) has NUL bytes and is text
+    utf16 = "We use cookies.".encode("utf-16")
+    assert policyml.classify(utf16)["text"].tolist() == ["We use cookies."]

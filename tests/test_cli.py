@@ -57,7 +57,7 @@ def test_classify_csv_from_stdin():
     result = run("classify", "-", "--format", "csv", stdin=b"We use cookies to track visits.\n")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.decode().splitlines()
-    assert lines[0].startswith("paragraph,heading,text,start,end,labels,p_collection")
+    assert lines[0].startswith("paragraph,heading,lead_in,text,start,end,labels,p_collection")
     assert "cookies" in lines[1]
 
 

@@ -124,7 +124,8 @@ def test_several_policies_stream_csv_to_stdout(corpus: Path, capsys):
     assert main(str(corpus / "shop.txt"), str(corpus / "kids.md")) == 0
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
-    assert lines[0].startswith("policy,paragraph,heading,text,start,end,labels,p_collection")
+    header = "policy,paragraph,heading,lead_in,text,start,end,labels,p_collection"
+    assert lines[0].startswith(header)
     assert {line.split(",")[0] for line in lines[1:]} == {
         str(corpus / "shop.txt"),
         str(corpus / "kids.md"),

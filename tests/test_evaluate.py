@@ -56,3 +56,81 @@ def test_cross_validate_groups_never_split(tmp_path):
         policyml.cross_validate(frame, groups="site")
     with pytest.raises(policyml.DataValidationError, match="at least 500 distinct"):
         policyml.cross_validate(frame, folds=500)
+
+
+# --------------------------------------------------------------------------- issue 14, item 4
+
+
+@pytest.fixture(scope="module")
+def split_example():
+    """The example data twice (reworded), and a model trained on one half of the policies."""
+    frame = load_example_csv()
+    copy = frame.assign(text=frame["text"] + " (reworded)", policy_id=frame["policy_id"] + "2")
+    both = pd.concat([frame, copy], ignore_index=True)
+    trained = both[both["policy_id"].str.endswith("2")].reset_index(drop=True)
+    held_out = both[~both["policy_id"].str.endswith("2")].reset_index(drop=True)
+    return policyml.train(trained, thresholds=0.5), trained, held_out
+
+
+def evaluate_warnings(model, data) -> list[str]:
+    import warnings
+
+    from policyml.metrics import TrainingDataWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        policyml.evaluate(model, data)
+    assert all(issubclass(w.category, UserWarning) for w in caught)
+    return [str(w.message) for w in caught if issubclass(w.category, TrainingDataWarning)]
+
+
+def test_evaluate_warns_on_the_models_own_training_rows(split_example):
+    model, trained, held_out = split_example
+    assert evaluate_warnings(model, held_out) == []
+    # the very same data: the SHA-256 in the metadata says so
+    (same,) = evaluate_warnings(model, trained)
+    assert "all 52 rows are rows the model was trained on" in same and "SHA-256" in same
+    # shuffled, re-spaced, or a subset: the digest of the training rows says so
+    shuffled = trained.sample(frac=1, random_state=0).assign(text=lambda f: f["text"] + "  ")
+    (found,) = evaluate_warnings(model, shuffled)
+    assert "all 52 rows" in found and "digest" in found
+    assert evaluate_warnings(model, trained.iloc[:10])
+    # mostly new rows: no warning; mostly training rows: a warning
+    n = len(held_out)
+    assert evaluate_warnings(model, pd.concat([trained.iloc[: n // 3], held_out])) == []
+    mostly = pd.concat([trained, held_out.iloc[: n // 3]], ignore_index=True)
+    (share,) = evaluate_warnings(model, mostly)
+    assert "about 75% of the 69 rows" in share
+
+
+def test_training_digest_is_small_and_exact_enough():
+    from policyml.model import RowDigest
+
+    texts = [f"Paragraph number {i} of a policy." for i in range(100_000)]
+    digest = RowDigest.of(texts)
+    assert digest.contains(texts).all()  # no false negatives
+    others = [f"Another paragraph {i}." for i in range(20_000)]
+    assert digest.contains(others).mean() < 0.02
+    assert digest.false_positive_rate < 0.02
+    stored = digest.to_json()
+    assert len(stored["data"]) < 180_000  # base64 in the metadata: a few hundred KB at most
+    big = RowDigest.of(texts * 10 + [f"more {i}" for i in range(900_000)])  # capped in size
+    assert len(big.bits) == RowDigest.MAX_BITS
+    assert RowDigest.from_json({"kind": "other"}) is None and RowDigest.from_json(None) is None
+
+
+def test_training_digest_survives_save_and_load(split_example, tmp_path):
+    from policyml.model import training_rows
+
+    model, trained, held_out = split_example
+    loaded = policyml.load_model(model.save(tmp_path / "m.skops"))
+    assert training_rows(loaded, trained.iloc[::-1]) == (1.0, "by the digest of its training rows")
+    share, _ = training_rows(loaded, held_out)
+    assert share < 0.1
+
+
+@pytest.mark.opp115
+def test_bundled_model_warns_on_opp115(opp115):
+    (message,) = evaluate_warnings(policyml.load_model(), opp115)
+    assert "all 3,792 rows" in message
+    assert evaluate_warnings(policyml.load_model(), load_example_csv()) == []

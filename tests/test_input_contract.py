@@ -40,7 +40,7 @@ def test_lists_of_str_and_bytes_are_paragraphs():
     assert len(classify(("We use cookies.", b"caf\xe9 data"))) == 2
 
 
-@pytest.mark.parametrize("blank", ["", " \n\t\r\n ", b"", b"\x00\x01 \r\n", [], "\u200b\u00a0"])
+@pytest.mark.parametrize("blank", ["", " \n\t\r\n ", b"", b"\x01 \r\n", [], "\u200b\u00a0"])
 def test_blank_input_gives_empty_frame_with_columns(blank):
     result = classify(blank)
     assert len(result) == 0
@@ -55,8 +55,11 @@ def test_blank_input_to_classify_many_keeps_columns():
 
 def test_bytes_utf8_and_cp1252_fallback_strip_controls():
     assert classify("Café data.".encode())["text"].tolist() == ["Café data."]
-    text = classify(b"We \x93collect\x94 caf\xe9\x00\x07 data.")["text"].tolist()
+    text = classify(b"We \x93collect\x94 caf\xe9\x07 data.")["text"].tolist()
     assert text == ['We "collect" café data.']
+    # a NUL byte makes bytes binary, as it makes a file binary (tests/test_classify.py)
+    with pytest.raises(InvalidInputError, match="binary data"):
+        classify(b"We \x93collect\x94 caf\xe9\x00\x07 data.")
 
 
 def test_line_endings_crlf_and_lone_cr():

@@ -126,6 +126,43 @@ def test_best_threshold_maximises_f1():
     assert f1(t) > f1(0.5)
 
 
+def test_best_threshold_by_groups_maximises_the_mean_f1():
+    rng = np.random.default_rng(1)
+    # a big group whose best threshold is high and a small one whose best threshold is low
+    y = np.r_[rng.integers(0, 2, 900), np.ones(100, dtype=int)]
+    p = np.r_[np.clip(y[:900] * 0.6 + rng.random(900) * 0.4, 0, 1), rng.random(100) * 0.3]
+    groups = np.r_[["big"] * 900, ["small"] * 100]
+
+    def mean_f1(thr: float) -> float:
+        total = 0.0
+        for g in ("big", "small"):
+            mine = groups == g
+            hit = (p[mine] >= thr) & (y[mine] == 1)
+            total += 2 * hit.sum() / ((p[mine] >= thr).sum() + y[mine].sum())
+        return total / 2
+
+    pooled, by_group = best_threshold(y, p), best_threshold(y, p, groups)
+    assert by_group < pooled
+    assert mean_f1(by_group) >= max(mean_f1(g) for g in THRESHOLD_GRID) - 1e-9
+    assert mean_f1(by_group) > mean_f1(pooled)
+
+
+def test_row_weights_change_the_fit_and_are_validated(example):
+    plain = policyml.train(example, thresholds=0.5)
+    weights = np.where(example["cookies"] == 1, 10.0, 1.0)
+    weighted = policyml.train(example.assign(weight=weights), thresholds=0.5)
+    j = plain.categories.index("cookies")
+    texts = example.loc[example["cookies"] == 1, "text"].tolist()
+    assert weighted.predict_proba(texts)[:, j].mean() > plain.predict_proba(texts)[:, j].mean()
+    assert weighted.scorer is not None  # still compiles to arrays
+    np.testing.assert_allclose(
+        policyml.train(example.assign(weight=1.0), thresholds=0.5).predict_proba(texts),
+        plain.predict_proba(texts),
+    )
+    with pytest.raises(policyml.DataValidationError, match="column 'weight'"):
+        policyml.train(example.assign(weight=-1.0), thresholds=0.5)
+
+
 def test_pipeline_steps_are_sklearn_estimators():
     pipe = build_pipeline(neighbour_weight=0.2, char_ngrams=(3, 4))
     assert [name for name, _ in pipe.steps] == ["context", "features", "classifier"]

@@ -189,4 +189,6 @@ def test_fuzz_bytes_and_classify_never_crash(doc: str, data: bytes) -> None:
         with contextlib.suppress(PolicyMLError):
             split_paragraphs(policy)
     result = policyml.classify(doc)  # the bundled model, loaded once and cached
-    assert list(result.columns)[:6] == ["paragraph", "heading", "text", "start", "end", "labels"]
+    assert list(result.columns)[:7] == [
+        "paragraph", "heading", "lead_in", "text", "start", "end", "labels"
+    ]

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import policyml
 from policyml.exceptions import InvalidInputError, ModelLoadError, PolicyMLError
 from policyml.preprocess import (
     Paragraph,
@@ -76,8 +77,9 @@ def markdown_visible(source: str) -> str:
     return re.sub(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)", "]", source)
 
 
+# iframe, noembed and noframes hold raw text that browsers never show (an iframe shows its src)
 _HIDDEN = {"script", "style", "noscript", "template", "head", "title", "select", "datalist",
-           "nav", "form"}
+           "nav", "form", "iframe", "noembed", "noframes"}
 _BREAKING = {
     "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd",
     "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer",
@@ -91,10 +93,10 @@ _BREAKING = {
 class _ReferenceText(HTMLParser):
     """Independent, deliberately simple visible-text extractor for HTML.
 
-    Text inside script/style/noscript/template/head/title/select/datalist/nav/form (tracked with
-    plain open/close counters, no tree building), inside comments, and after an unclosed
-    comment is hidden; everything else is visible. The extractor under test may keep *more*
-    (e.g. a page-wide ASP.NET <form>), never less.
+    Text inside script/style/noscript/template/head/title/select/datalist/nav/form and
+    iframe/noembed/noframes (tracked with plain open/close counters, no tree building), inside
+    comments, and after an unclosed comment is hidden; everything else is visible. The extractor
+    under test may keep *more* (e.g. a page-wide ASP.NET <form>), never less.
     """
 
     def __init__(self) -> None:
@@ -797,7 +799,7 @@ def test_opp115_html_sample(opp115_root: Path) -> None:
     for path in sample:
         doc = decode_bytes(path.read_bytes())
         assert detect_format(doc) == "html", path.name
-        paragraphs = split_paragraphs(doc)
+        paragraphs = split_paragraphs(doc, content="all")  # the whole page: no word lost
         assert 3 <= len(paragraphs) <= 3000, (path.name, len(paragraphs))
         assert_offsets(paragraphs, doc)
         with_headings += any(p.heading for p in paragraphs)
@@ -812,3 +814,91 @@ def test_opp115_html_sample(opp115_root: Path) -> None:
                if not words(p.text) <= words(html_span_text(doc[p.start:p.end]))]
         assert len(bad) <= 0.01 * len(paragraphs) + 1, (path.name, bad[:3])
     assert with_headings >= 0.8 * len(sample)
+
+
+# --------------------------------------------------------------------------------------------
+# lists keep their lead-in
+# --------------------------------------------------------------------------------------------
+
+
+def _leads(doc: str, fmt: str = "auto") -> list[tuple[str | None, str]]:
+    return [(p.lead_in, p.text) for p in split_paragraphs(doc, fmt)]
+
+
+def test_unbulleted_list_after_a_colon_one_item_per_line():
+    doc = (
+        "How we use it\n"
+        "We use your information for the following purposes:\n"
+        "Check who you are before a refund;\n"
+        "Answer the questions of tax offices.\n"
+        "We keep the records of every order we ship for seven years after delivery, as the law"
+        " of the country of delivery asks of us.\n"
+    )
+    lead = "We use your information for the following purposes:"
+    assert _leads(doc) == [
+        (None, lead),
+        (lead, "Check who you are before a refund;"),
+        (lead, "Answer the questions of tax offices."),
+        (None, doc.splitlines()[-1]),
+    ]
+
+
+def test_items_ending_with_periods_continue_while_they_look_alike():
+    doc = (
+        "We guard your data with measures such as:\n"
+        "Letting only the staff who serve you open your file.\n"
+        "Asking our couriers to lock their vans overnight.\n"
+        "Our offices are open from nine to five on weekdays, and on Saturday mornings in the"
+        " weeks before a holiday, when our customers need us most; we close on Sundays.\n"
+    )
+    leads = [lead for lead, _ in _leads(doc, "text")]
+    assert leads == [None, *[doc.splitlines()[0]] * 2, None]
+
+
+def test_html_list_items_take_the_lead_in_and_a_heading_ends_the_list():
+    doc = (
+        "<h2>Sharing</h2><p>We may share your data with:</p>"
+        "<ul><li>Couriers who bring your parcel</li><li>Our bank</li></ul>"
+        "<p>Nothing else leaves our hands.</p>"
+        "<h2>Your choices</h2><ul><li>You may close your account.</li></ul>"
+    )
+    assert _leads(doc) == [
+        (None, "We may share your data with:"),
+        ("We may share your data with:", "Couriers who bring your parcel"),
+        ("We may share your data with:", "Our bank"),
+        (None, "Nothing else leaves our hands."),
+        (None, "You may close your account."),
+    ]
+
+
+def test_bulleted_list_ends_at_the_first_unbulleted_paragraph_and_nests():
+    doc = (
+        "We collect:\n\n"
+        "- What you give us:\n"
+        "- your name;\n"
+        "- your address.\n\n"
+        "Short note.\n"
+    )
+    assert _leads(doc, "markdown") == [
+        (None, "We collect:"),
+        ("We collect:", "What you give us:"),
+        ("What you give us:", "your name;"),
+        ("What you give us:", "your address."),
+        (None, "Short note."),
+    ]
+
+
+def test_a_colon_without_a_list_gives_no_lead_in_to_a_long_paragraph():
+    long = "We explain here, at some length, " + "what happens to the data you send us " * 12
+    assert _leads(f"Please note:\n{long.strip()}.\n", "text")[1][0] is None
+
+
+def test_lead_in_is_a_result_column_and_part_of_what_the_model_reads():
+    from policyml.frames import context_columns
+
+    doc = "<h2>Sharing</h2><p>We may share your data with:</p><ul><li>Our bank</li></ul>"
+    result = policyml.classify(doc)
+    assert result.loc[1, "lead_in"] == "We may share your data with:"
+    assert result.loc[0, "lead_in"] is None
+    headings = context_columns(result[["text", "heading", "lead_in"]])[1]
+    assert headings == ["Sharing", "Sharing / We may share your data with:"]

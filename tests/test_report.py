@@ -240,3 +240,90 @@ def test_write_report_and_cli(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 1 and err.startswith("policyml: error:") and "absent.md" in err
     assert len(err.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- issue 14
+
+
+def unlabelled_runs(result: pd.DataFrame) -> list[list[int]]:
+    """Rows without a label, in runs of consecutive rows under one heading."""
+    runs: list[list[int]] = []
+    previous = None
+    for i, (labels, heading) in enumerate(zip(result["labels"], result["heading"], strict=True)):
+        if labels:
+            previous = None
+            continue
+        if previous is not None and previous[0] == i - 1 and previous[1] == heading:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+        previous = (i, heading)
+    return runs
+
+
+def test_paragraph_numbers_are_the_paragraph_column_everywhere(model, hostile, page):
+    """Item 6: one convention, 0-based: the report, the Jupyter view and summarize show the
+    ``paragraph`` column's number."""
+    for html in (page, hostile._repr_html_()):
+        tree = parse(html)
+        articles = find(tree.root, "article", "para")
+        shown = [find(a, "span", "num")[0]["text"] for a in articles]
+        assert shown == [f"¶{n}" for n in hostile["paragraph"]]
+    summary = policyml.summarize(hostile)
+    cards = find(parse(page).root, "li", "card")
+    for card in cards:
+        category = card["attrs"]["data-category"]
+        jump = find(card, "a", "jump")
+        if summary.loc[category, "present"]:
+            assert f"¶{summary.loc[category, 'paragraph']} " in jump[0]["text"]
+
+
+def test_badges_show_the_threshold(model, hostile, page):
+    """Item 17: "collection 45%" is read with its threshold, without hovering."""
+    from policyml.display import percent
+
+    thresholds = dict(zip(model.categories, model.thresholds, strict=True))
+    chips = find(parse(page).root, "span", "chip")
+    assert chips
+    for chip in chips:
+        category = chip["text"].split()[0]
+        assert chip["text"].endswith(f" / labelled at ≥ {percent(thresholds[category])}")
+    # a card of a category found nowhere shows its threshold too
+    absent = render_report("We are a bakery in Leeds.", model=model, fmt="text")
+    cards = find(parse(absent).root, "li", "absent")
+    assert cards and all("labelled at ≥" in card["text"] for card in cards)
+    # the Jupyter view knows no thresholds: plain badges
+    assert "labelled at" not in hostile._repr_html_()
+
+
+def test_unlabelled_paragraphs_fold_into_runs(model, hostile, page):
+    """Item 18: runs of unlabelled paragraphs are one compact, expandable line each; every
+    paragraph keeps its anchor."""
+    tree = parse(page)
+    runs = unlabelled_runs(hostile)
+    assert runs
+    quiet = find(tree.root, "details", "quiet")
+    assert len(quiet) == len(runs)
+    for element, run in zip(quiet, runs, strict=True):
+        inside = find(element, "article", "para")
+        assert [a["attrs"]["id"] for a in inside] == [f"p{i}" for i in run]
+        assert all(set(a["attrs"]["class"].split()) == {"para", "none"} for a in inside)
+        summary = find(element, "summary")[0]["text"]
+        expected = f"¶{run[0]}–¶{run[-1]}" if len(run) > 1 else f"¶{run[0]}"
+        assert summary.startswith(expected)
+        assert "open" not in element["attrs"]  # collapsed
+    labelled = [a for q in quiet for a in find(q, "article", "para") if a["attrs"]["data-labels"]]
+    assert labelled == []
+    # the policy map still links every paragraph, folded or not
+    links = [a["attrs"]["href"] for a in find(find(tree.root, "nav", "map")[0], "a")]
+    assert links == [f"#p{i}" for i in range(len(hostile))]
+
+
+def test_a_long_run_is_one_line(model):
+    filler = "\n\n".join(f"Paragraph {i} is about nothing in particular." for i in range(30))
+    policy = f"# Policy\n\n{filler}\n\nWe use cookies to count visits.\n"
+    result = policyml.classify(policy, model=model)
+    assert sum(1 for labels in result["labels"] if not labels) >= 25
+    tree = parse(render_report(result, model=model))
+    assert len(find(tree.root, "details", "quiet")) == len(unlabelled_runs(result))
+    assert len(find(tree.root, "details", "quiet")) <= 2

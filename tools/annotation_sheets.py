@@ -9,12 +9,15 @@ return one CSV per page, ``row,collection,sharing,cookies,children,security,chro
 and ``tools/modern_labels.py`` turns the passes into the committed label file.
 
 Sample: pages with 20 to 400 paragraphs (the longest pages are mostly menus and would take a
-third of the effort), drawn with a fixed seed; a fixed half of them (by page) is the dev half,
-the rest the test half.
+third of the effort), drawn with a fixed seed. The first batch (88 pages, drawn with the
+splitter of 2026-11-30 before page furniture was kept in the whole-page view) was split by
+page into the dev half and the test half; ``--add N`` draws N more pages among those not
+labelled yet, all for the dev half (the test half stays as it is).
 
 Usage::
 
     python tools/annotation_sheets.py --c3pa ../shared/c3pa-db --out ../annotation/sheets
+    python tools/annotation_sheets.py --c3pa ../shared/c3pa-db --out ../annotation/more --add 44
 """
 
 from __future__ import annotations
@@ -44,15 +47,37 @@ def choose(c3pa: Path) -> tuple[list[str], dict[str, list]]:
     return chosen, split
 
 
+def choose_more(c3pa: Path, n: int) -> tuple[list[str], dict[str, list]]:
+    """``n`` more pages, among the eligible ones not in ``data/modern/labels.csv`` yet."""
+    labelled = {
+        line.split(",", 1)[0]
+        for line in (REPO / "data" / "modern" / "labels.csv").read_text().splitlines()[1:]
+    }
+    pages = sorted((c3pa / "html").glob("*.html"), key=lambda p: int(p.stem))
+    split = {
+        p.name: split_paragraphs(p.read_bytes(), content="all")
+        for p in pages
+        if p.name not in labelled
+    }
+    eligible = [name for name, rows in split.items() if MIN_ROWS <= len(rows) <= MAX_ROWS]
+    chosen = sorted(random.Random(SEED + 2).sample(eligible, n), key=lambda s: int(s[:-5]))
+    return chosen, split
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--c3pa", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--add", type=int, help="draw this many more pages for the dev half")
     args = parser.parse_args()
-    chosen, split = choose(args.c3pa)
-    order = chosen[:]
-    random.Random(SEED + 1).shuffle(order)
-    dev = sorted(order[: len(order) // 2], key=lambda n: int(n[:-5]))
+    if args.add:
+        chosen, split = choose_more(args.c3pa, args.add)
+        dev = chosen
+    else:
+        chosen, split = choose(args.c3pa)
+        order = chosen[:]
+        random.Random(SEED + 1).shuffle(order)
+        dev = sorted(order[: len(order) // 2], key=lambda n: int(n[:-5]))
     args.out.mkdir(parents=True, exist_ok=True)
     index = []
     for name in chosen:

@@ -1,4 +1,4 @@
-"""HTML: text runs with exact source offsets, from the event-based ``html.parser``.
+"""HTML: text runs with exact source offsets, from policyml's own tokenizer (``_tags``).
 
 No HTML library is used here because none reports the source offset of every text run and
 character reference, which ``Paragraph.start``/``end`` need.
@@ -6,11 +6,10 @@ character reference, which ``Paragraph.start``/``end`` need.
 
 from __future__ import annotations
 
-import html
 import re
-from html.parser import HTMLParser
 
 from policyml.preprocess._lines import Atom, Line, Unit, group_lines
+from policyml.preprocess._tags import END, REF, SELF_CLOSING, START, TEXT, attributes, iter_tokens
 from policyml.preprocess._unicode import clean_text
 
 _BLOCK_TAGS = frozenset(
@@ -27,8 +26,6 @@ _BLOCK_TAGS = frozenset(
 _SKIP_TAGS = frozenset(
     {"script", "style", "noscript", "template", "head", "title", "select", "datalist"}
 )
-#: page chrome: dropped unless it turns out to hold substantial non-link text (see _decide)
-_SOFT_SKIP_TAGS = frozenset({"nav", "form"})
 _VOID_TAGS = frozenset(
     {
         "area", "base", "basefont", "bgsound", "br", "col", "embed", "hr", "img", "input", "keygen",
@@ -41,27 +38,101 @@ _HEAD_TAGS = frozenset(
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BOLD_TAGS = frozenset({"b", "strong"})
 _LIST_ITEM_TAGS = frozenset({"li", "option"})
-_KEEP_SOFT_MIN_CHARS = 1000
+
+# Where a line sits in the page, for telling page furniture from the policy's text
+# (policyml.preprocess._boilerplate): one bit per kind of enclosing element.
+HINTS = (
+    "nav",  # <nav>, <menu>
+    "header",  # <header>
+    "footer",  # <footer>
+    "aside",  # <aside>
+    "form",  # <form>
+    "chrome_name",  # class/id/role naming furniture: nav, menu, footer, cookie, share, ...
+    "content_name",  # class/id/role naming content: content, main, article, policy, ...
+    "main",  # <main>, <article>
+    "anchor_link",  # a link to a place on the same page (href="#...")
+    "table",  # inside a table
+    "widget_name",  # class/id naming a furniture widget: menu, cookie banner, share buttons...
+)
+_HINT_TAGS = {"nav": 1, "menu": 1, "header": 2, "footer": 4, "aside": 8, "form": 16, "main": 128,
+              "article": 128, "table": 512, "td": 512, "th": 512}
+_CHROME_NAME = 32
+_CONTENT_NAME = 64
+_ANCHOR = 256
+_WIDGET_NAME = 1024
+_NAMED_ATTRS_RE = re.compile(r"\b(?:class|id|role|href)\s*=", re.I)
+_CHROME_NAME_RE = re.compile(
+    r"nav|menu|footer|header|sidebar|breadcrumb|share|social|cookie|banner|consent|modal|popup|"
+    r"widget|related|advert|promo|subscribe|newsletter|search|login|sign-?in|comment|skip|"
+    r"masthead|toolbar|dropdown|utility|copyright|sitemap|carousel|slider|complementary|"
+    r"contentinfo|\bads?\b|\btags?\b",
+    re.I,
+)
+# names that only furniture widgets carry ("cookie-policy" names content; "cookie-banner" does
+# not; page builders call every block a "widget", so that word is not one of them)
+_WIDGET_NAME_RE = re.compile(
+    r"\b(?:[\w-]*[-_])?(?:nav(?:bar|igation)?|menu|mega-?menu|dropdown|breadcrumbs?|"
+    r"cookie[-_]?(?:banner|bar|notice|consent|popup|modal|law|message|alert)|consent[-_]?"
+    r"(?:banner|bar|manager|popup|modal)|onetrust[\w-]*|cookiebot[\w-]*|cmp[-_]\w+|gdpr[-_]\w+|"
+    r"share(?:[-_]?(?:buttons?|links?|icons?|bar|tools?|this|widget))?|sharethis|addthis|"
+    r"social(?:[-_]?(?:links?|icons?|media|share|buttons?))?|sidebar|related[\w-]*|"
+    r"popular[\w-]*|advert\w*|ads?|ad[-_]slot|banner[-_]?ad|back[-_]?to[-_]?top|skip[-_]?link|"
+    r"search[-_](?:form|box|bar)|login|signin|newsletter|subscribe)(?:[-_][\w-]*)?\b",
+    re.I,
+)
+_CONTENT_NAME_RE = re.compile(
+    r"content|main|article|policy|privacy|post|entry|body|text|legal", re.I
+)
+
+# one dict lookup per tag instead of one set lookup per category
+_BLOCK, _SKIP, _HEADING, _BOLD, _LINK, _ITEM, _VOID, _HEAD = (1 << k for k in range(8))
 
 
-class _StopParsing(Exception):
-    """Raised from a parser callback to end parsing early (unclosed comment)."""
+def _tag_flags() -> dict[str, int]:
+    flags: dict[str, int] = {}
+    for flag, names in (
+        (_BLOCK, _BLOCK_TAGS), (_SKIP, _SKIP_TAGS), (_HEADING, _HEADING_TAGS),
+        (_BOLD, _BOLD_TAGS), (_LINK, {"a"}), (_ITEM, _LIST_ITEM_TAGS),
+        (_VOID, _VOID_TAGS), (_HEAD, _HEAD_TAGS),
+    ):
+        for name in names:
+            flags[name] = flags.get(name, 0) | flag
+    return flags
 
 
-class _HTMLExtractor(HTMLParser):
-    """Turn HTML events into :class:`Line` runs with exact source spans.
+_FLAGS = _tag_flags()
 
-    ``convert_charrefs`` is off so that every data event is a verbatim slice of the source and
-    every character reference has a known raw extent.
+
+def _hint(tag: str, attrs: str) -> int:
+    """The :data:`HINTS` bits of an element."""
+    hint = _HINT_TAGS.get(tag, 0)
+    # <html>/<body> classes describe the whole page ("page-template-sidebar"), not a part
+    if tag in ("html", "body") or not _NAMED_ATTRS_RE.search(attrs):
+        return hint
+    values = attributes(attrs)
+    names = " ".join(values.get(key, "") for key in ("class", "id", "role"))
+    if _CHROME_NAME_RE.search(names):
+        hint |= _CHROME_NAME
+        if _WIDGET_NAME_RE.search(values.get("class", "") + " " + values.get("id", "")):
+            hint |= _WIDGET_NAME
+    if _CONTENT_NAME_RE.search(names):
+        hint |= _CONTENT_NAME
+    if tag == "a" and values.get("href", "").startswith("#"):
+        hint |= _ANCHOR
+    return hint
+
+
+class _HTMLExtractor:
+    """Turn HTML tokens (:func:`iter_tokens`) into :class:`Line` runs with exact source spans.
+
+    Every text token is a verbatim slice of the source and every character reference has its
+    raw extent, so spans are exact.
     """
 
     def __init__(self, source: str) -> None:
-        super().__init__(convert_charrefs=False)
         self._src = source
-        self._line_starts = [0, *(m.end() for m in re.finditer("\n", source))]
         self.lines: list[Line] = []
         self.breaks: list[str] = []  # boundary kind before each line: "block" or "br"
-        self._nonlink_cum: list[int] = []  # running total of non-link text length per line
         self._brk = "block"
         self._atoms: list[Atom] = []
         self._tot = self._hd = self._bd = self._lk = 0
@@ -74,95 +145,97 @@ class _HTMLExtractor(HTMLParser):
         self._bold = 0
         self._link = 0
         self._li = 0
-        self._groups: list[tuple[int, int]] = []  # (len(lines), len(breaks)) at nav/form start
-
-    # -- positions -------------------------------------------------------------------------
-    def _pos(self) -> int:
-        lineno, col = self.getpos()
-        return self._line_starts[lineno - 1] + col
+        self._hints: list[int] = []  # per open element with flags: its HINTS bits
+        self._hint_count = [0] * len(HINTS)  # open elements with each bit
+        self._active = 0  # the bits of the open elements
+        self._hint_chars: dict[int, int] = {}  # chars of the current line under each bit set
+        self._hint_cache: dict[tuple[str, str], int] = {}
 
     # -- element stack ---------------------------------------------------------------------
-    def _push(self, tag: str) -> None:
+    def _hint(self, tag: str, attrs: str | None) -> int:
+        if not attrs:
+            return _HINT_TAGS.get(tag, 0)
+        key = (tag, attrs)  # pages repeat the same markup (menu items, rows): read it once
+        hint = self._hint_cache.get(key)
+        if hint is None:
+            hint = self._hint_cache[key] = _hint(tag, attrs)
+        return hint
+
+    def _count_hint(self, hint: int, step: int) -> None:
+        counts = self._hint_count
+        active = 0
+        for bit in range(len(HINTS)):
+            if hint >> bit & 1:
+                counts[bit] += step
+            if counts[bit]:
+                active |= 1 << bit
+        self._active = active
+
+    def _push(self, tag: str, flags: int, attrs: str | None = None) -> None:
         self._stack.append(tag)
         self._open[tag] = self._open.get(tag, 0) + 1
-        if tag in _SKIP_TAGS:
-            self._skip += 1
-        elif tag in _HEADING_TAGS:
-            self._hstack.append(int(tag[1]))
-        elif tag in _BOLD_TAGS:
-            self._bold += 1
-        elif tag == "a":
-            self._link += 1
-        elif tag in _LIST_ITEM_TAGS:
-            self._li += 1
-        if tag in _SOFT_SKIP_TAGS:
-            self._groups.append((len(self.lines), len(self.breaks)))
+        hint = self._hint(tag, attrs)
+        self._hints.append(hint)
+        if hint:
+            self._count_hint(hint, 1)
+        if flags:
+            if flags & _SKIP:
+                self._skip += 1
+            elif flags & _HEADING:
+                self._hstack.append(int(tag[1]))
+            elif flags & _BOLD:
+                self._bold += 1
+            elif flags & _LINK:
+                self._link += 1
+            elif flags & _ITEM:
+                self._li += 1
 
     def _pop_to(self, tag: str | None) -> None:
         """Pop elements up to and including ``tag`` (everything when ``tag`` is None)."""
-        while self._stack:
-            t = self._stack.pop()
-            if t in _BLOCK_TAGS:
-                self._flush("block")
+        stack = self._stack
+        while stack:
+            t = stack.pop()
             self._open[t] -= 1
-            if t in _SKIP_TAGS:
-                self._skip -= 1
-            elif t in _HEADING_TAGS:
-                self._hstack.pop()
-            elif t in _BOLD_TAGS:
-                self._bold -= 1
-            elif t == "a":
-                self._link -= 1
-            elif t in _LIST_ITEM_TAGS:
-                self._li -= 1
-            if t in _SOFT_SKIP_TAGS:
-                self._decide(*self._groups.pop())
+            flags = _FLAGS.get(t, 0)
+            if flags:
+                hint = self._hints.pop()
+                if flags & _BLOCK:
+                    self._flush("block")
+                if flags & _SKIP:
+                    self._skip -= 1
+                elif flags & _HEADING:
+                    self._hstack.pop()
+                elif flags & _BOLD:
+                    self._bold -= 1
+                elif flags & _LINK:
+                    self._link -= 1
+                elif flags & _ITEM:
+                    self._li -= 1
+                if hint:
+                    self._count_hint(hint, -1)
             if t == tag:
                 return
 
-    def _decide(self, n_lines: int, n_breaks: int) -> None:
-        """Drop a closed nav/form unless it holds substantial non-link text.
-
-        Some sites (ASP.NET WebForms) wrap the whole page, policy included, in one <form>.
-        """
-        cum = self._nonlink_cum
-        before = cum[n_lines - 1] if n_lines else 0
-        if (cum[-1] if cum else 0) - before < _KEEP_SOFT_MIN_CHARS:
-            del self.lines[n_lines:]
-            del self.breaks[n_breaks:]
-            del cum[n_lines:]
-            self._brk = "block"
-
     # -- text runs -------------------------------------------------------------------------
-    def _add(self, text: str, start: int, end: int, exact: bool) -> None:
-        n = len(text.strip())
-        if n:
-            self._tot += n
-            if self._hstack:
-                self._hd += n
-                self._level = self._level or self._hstack[-1]
-            if self._bold:
-                self._bd += n
-            if self._link:
-                self._lk += n
-            if self._li:
-                self._li_line = True
-        self._atoms.append((text, start, end, exact))
-
     def _flush(self, kind: str) -> None:
         atoms = self._atoms
+        if not atoms:  # the common case: nothing since the last break
+            if kind == "block" or self._brk == "br":
+                self._brk = "block"
+            return
         if self._tot:
             while not atoms[-1][0].strip():
                 atoms.pop()
             first = 0
             while not atoms[first][0].strip():
                 first += 1
-            atoms = atoms[first:]
+            if first:
+                atoms = atoms[first:]
             text, s, _, exact = atoms[0]
             start = s + (len(text) - len(text.lstrip())) if exact else s
             text, _, e, exact = atoms[-1]
             end = e - (len(text) - len(text.rstrip())) if exact else e
-            clean = clean_text("".join(a[0] for a in atoms))
+            clean = clean_text(text if len(atoms) == 1 else "".join([a[0] for a in atoms]))
             if clean:
                 line = Line(atoms, clean, start, end)
                 tot = self._tot
@@ -170,10 +243,9 @@ class _HTMLExtractor(HTMLParser):
                 line.bold = self._bd == tot
                 line.link = self._lk == tot
                 line.bullet = line.bullet or self._li_line
+                line.hints = self._line_hints(tot)
                 self.lines.append(line)
                 self.breaks.append(self._brk)
-                cum = self._nonlink_cum
-                cum.append((cum[-1] if cum else 0) + (0 if line.link else len(clean)))
                 self._brk = kind
             elif kind == "block":
                 self._brk = "block"
@@ -184,144 +256,106 @@ class _HTMLExtractor(HTMLParser):
         self._tot = self._hd = self._bd = self._lk = 0
         self._li_line = False
         self._level = 0
+        self._hint_chars = {}
 
-    # -- HTMLParser callbacks --------------------------------------------------------------
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._open.get("head") and (tag == "body" or tag not in _HEAD_TAGS):
-            self._pop_to("head")  # implicit </head>
-        if tag in _VOID_TAGS:
-            if tag == "br":
-                self._flush("br")
-            elif tag == "hr":
-                self._flush("block")
-            return
-        if tag in _BLOCK_TAGS:
-            self._flush("block")
-        self._push(tag)
+    def _line_hints(self, tot: int) -> tuple[float, ...]:
+        """The share of the line's characters under each of :data:`HINTS`, then in links."""
+        shares = [0.0] * len(HINTS)
+        for mask, chars in self._hint_chars.items():
+            for bit in range(len(HINTS)):
+                if mask >> bit & 1:
+                    shares[bit] += chars / tot
+        return (*shares, self._lk / tot)
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self._flush("br")
-        elif tag in _BLOCK_TAGS:
-            self._flush("block")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "br":
-            self._flush("br")
-        elif self._open.get(tag):
-            self._pop_to(tag)
-        elif tag in _BLOCK_TAGS:
-            self._flush("block")
-
-    def handle_data(self, data: str) -> None:
-        if self._skip:
-            if self._skip == 1 and self._open.get("head") and data.strip() and not (
-                self._open.get("title") or self._open.get("style") or self._open.get("script")
-            ):
-                self._pop_to("head")  # stray text in <head> starts the body
-            else:
-                return
-        if _LT_PLACEHOLDER in data or _AMP_PLACEHOLDER in data:
-            data = data.translate(_UNPLACEHOLD)
-        if data.startswith("<!--"):
-            # HTMLParser reports an unclosed comment as text; in browsers it hides the rest
-            # of the page. Stop here: this also avoids rescanning for further "<!--".
-            raise _StopParsing
-        pos = self._pos()
-        self._add(data, pos, pos + len(data), True)
-
-    def _ref(self, prefix: str, name: str) -> None:
-        if self._skip:
-            return
-        pos = self._pos()
-        end = pos + len(prefix) + len(name)
-        if self._src.startswith(";", end):
-            end += 1
-        self._add(html.unescape(self._src[pos:end]), pos, end, False)
-
-    def handle_entityref(self, name: str) -> None:
-        self._ref("&", name)
-
-    def handle_charref(self, name: str) -> None:
-        self._ref("&#", name)
+    # -- tokens ----------------------------------------------------------------------------
+    def feed(self) -> None:
+        # The hot loop: _add and the no-text case of _flush are inlined (same logic).
+        src = self._src
+        open_ = self._open
+        stack = self._stack
+        flush = self._flush
+        flags_of = _FLAGS
+        for kind, start, end, name, attrs in iter_tokens(src):
+            if kind <= REF:  # TEXT or REF
+                if self._skip:
+                    if kind == REF:
+                        continue
+                    data = src[start:end]
+                    if self._skip == 1 and open_.get("head") and data.strip() and not (
+                        open_.get("title") or open_.get("style") or open_.get("script")
+                    ):
+                        self._pop_to("head")  # stray text in <head> starts the body
+                    else:
+                        continue
+                text = src[start:end] if kind == TEXT else name
+                n = len(text.strip())
+                if not n:
+                    if self._atoms:  # leading white space would be stripped by _flush anyway
+                        self._atoms.append((text, start, end, kind == TEXT))
+                    continue
+                self._tot += n
+                if self._hstack:
+                    self._hd += n
+                    self._level = self._level or self._hstack[-1]
+                if self._bold:
+                    self._bd += n
+                if self._link:
+                    self._lk += n
+                if self._li:
+                    self._li_line = True
+                if self._active:
+                    self._hint_chars[self._active] = self._hint_chars.get(self._active, 0) + n
+                self._atoms.append((text, start, end, kind == TEXT))
+            elif kind == START:
+                flags = flags_of.get(name, 0)
+                if open_.get("head") and (name == "body" or not flags & _HEAD):
+                    self._pop_to("head")  # implicit </head>
+                if flags & _VOID:
+                    if name == "br":
+                        flush("br")
+                    elif name == "hr":
+                        flush("block")
+                    continue
+                if flags & _BLOCK:
+                    if self._atoms:
+                        flush("block")
+                    else:
+                        self._brk = "block"
+                if flags:
+                    self._push(name, flags, attrs)
+                else:
+                    stack.append(name)
+                    open_[name] = open_.get(name, 0) + 1
+            elif kind == END:
+                if name == "br":
+                    flush("br")
+                elif open_.get(name):
+                    if stack[-1] == name and not flags_of.get(name):
+                        stack.pop()  # the usual case: an inline element closes
+                        open_[name] -= 1
+                    else:
+                        self._pop_to(name)
+                elif flags_of.get(name, 0) & _BLOCK:
+                    if self._atoms:
+                        flush("block")
+                    else:
+                        self._brk = "block"
+            elif kind == SELF_CLOSING:  # <x/>: no element is opened
+                if name == "br":
+                    flush("br")
+                elif flags_of.get(name, 0) & _BLOCK:
+                    flush("block")
 
     def finish(self) -> None:
-        """Close every open element (deciding pending nav/form groups) after parsing."""
+        """Close every open element after parsing."""
         self._flush("block")
         self._pop_to(None)
         self._flush("block")
 
 
-_LT_PLAIN_RE = re.compile(r"<(?![A-Za-z/!?])")
-_AMP_PLAIN_RE = re.compile(r"&(?![A-Za-z]|#[0-9]|#[xX][0-9a-fA-F])")
-_MARKED_RE = re.compile(r"<!\[(?P<name>[a-zA-Z][-_.a-zA-Z0-9]*)?")
-_MARKED_CLOSE_RE = re.compile(r"\]\s*\]\s*>")
-_MS_MARKED_CLOSE_RE = re.compile(r"\]\s*>")
-_LT_PLACEHOLDER = "\ue000"
-_AMP_PLACEHOLDER = "\ue001"
-_UNPLACEHOLD = str.maketrans({_LT_PLACEHOLDER: "<", _AMP_PLACEHOLDER: "&"})
-
-
-def _last_end(rx: re.Pattern[str], text: str) -> int:
-    end = -1
-    for m in rx.finditer(text):
-        end = m.end()
-    return end
-
-
-def _html_parser_input(src: str) -> str:
-    """Defuse constructs that make ``HTMLParser`` quadratic or make it raise.
-
-    ``HTMLParser`` rescans to the end of the input for every construct whose terminator is
-    missing (``<a`` with no ``>`` after it, ``<!--`` with no ``-->``), handles each ``<`` or ``&``
-    that starts no markup as a separate event, and raises on unknown ``<![`` sections. The
-    returned string has the same length as the part of ``src`` to parse, so offsets are kept:
-    such ``<`` and ``&`` are swapped for private-use placeholders (mapped back in the text),
-    and a ``<![`` section without its terminator becomes a bogus comment (``<!`` +
-    placeholder). The first unclosed ``<!--`` stops parsing (see ``handle_data``).
-    """
-    last_gt = src.rfind(">")
-    src = _LT_PLAIN_RE.sub(_LT_PLACEHOLDER, src)
-    if "<" in src[last_gt + 1:]:
-        src = src[:last_gt + 1] + src[last_gt + 1:].replace("<", _LT_PLACEHOLDER)
-    src = _AMP_PLAIN_RE.sub(_AMP_PLACEHOLDER, src)
-    if "<![" in src:
-        bad = []
-        last_cd = _last_end(_MARKED_CLOSE_RE, src)
-        last_ms = _last_end(_MS_MARKED_CLOSE_RE, src)
-        for m in _MARKED_RE.finditer(src):
-            name = (m.group("name") or "").strip().lower()
-            if name in ("temp", "cdata", "ignore", "include", "rcdata"):
-                ok = m.end() < last_cd
-            elif name in ("if", "else", "endif"):
-                ok = m.end() < last_ms
-            else:
-                ok = False
-            if not ok:
-                bad.append(m.start())
-        if bad:  # as browsers do: a bogus comment up to the next ">" (one exists, see above)
-            chars = list(src)
-            for pos in bad:
-                chars[pos + 2] = _LT_PLACEHOLDER
-            src = "".join(chars)
-    return src
-
-
 def html_units(src: str) -> list[Unit]:
-    prepared = _html_parser_input(src)
     parser = _HTMLExtractor(src)
-    try:
-        parser.feed(prepared)
-        parser.close()
-    except _StopParsing:
-        pass
-    except AssertionError:  # pragma: no cover - defensive: malformed <![ sections
-        parser = _HTMLExtractor(src)
-        try:
-            parser.feed(prepared.replace("<![", "<!" + _LT_PLACEHOLDER))
-            parser.close()
-        except _StopParsing:
-            pass
+    parser.feed()
     parser.finish()
     blocks: list[list[Line]] = []
     for line, brk in zip(parser.lines, parser.breaks, strict=True):

@@ -28,6 +28,15 @@ def resolve_limit(value: int | None, default: int | None, name: str) -> int | No
     return value
 
 
+def _how_to_raise(keyword: str, value: int) -> str:
+    """Where a user reads about a limit: help reachable from an installed package."""
+    flag = "--" + keyword.replace("_", "-")
+    return (
+        f"{keyword}={value}; raise it with {keyword}=N, or {flag} N on the command line;"
+        " see help(policyml.preprocess) or `policyml classify --help`"
+    )
+
+
 def check_input_size(
     text: str, *, max_input_chars: int | None = None, max_input_lines: int | None = None
 ) -> None:
@@ -52,14 +61,14 @@ def check_input_size(
     if chars is not None and len(text) > chars:
         raise InvalidInputError(
             f"policy is {len(text):,} characters, over the limit of {chars:,}"
-            f" (max_input_chars={chars}; see docs/errors.md)"
+            f" ({_how_to_raise('max_input_chars', chars)})"
         )
     if lines is not None and len(text) > lines:
         n = 1 + text.count("\n") + text.count("\r") - text.count("\r\n")
         if n > lines:
             raise InvalidInputError(
                 f"policy has {n:,} lines, over the limit of {lines:,}"
-                f" (max_input_lines={lines}; see docs/errors.md)"
+                f" ({_how_to_raise('max_input_lines', lines)})"
             )
 
 

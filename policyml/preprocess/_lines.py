@@ -26,8 +26,8 @@ CLOSERS = "\"')]}*"
 class Line:
     """A source line (or HTML text run) with its cleaned text, span and layout flags."""
 
-    __slots__ = ("atoms", "bold", "bullet", "clean", "code", "end", "enum", "level", "link",
-                 "nojoin", "start")
+    __slots__ = ("atoms", "bold", "bullet", "clean", "code", "end", "enum", "hints", "level",
+                 "link", "nojoin", "start")
 
     def __init__(self, atoms: list[Atom], clean: str, start: int, end: int) -> None:
         self.atoms = atoms
@@ -41,6 +41,8 @@ class Line:
         self.enum = ENUM_RE.match(clean) is not None  # numbered/lettered line
         self.nojoin = False  # table rows and the like: never merged with neighbours
         self.code = False  # fenced code block content
+        # HTML: share of the line under each kind of element (see _html.HINTS), then in links
+        self.hints: tuple[float, ...] = ()
 
 
 class Unit:

@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from policyml.exceptions import InvalidInputError
+from policyml.preprocess._boilerplate import default_model as boilerplate_model
+from policyml.preprocess._boilerplate import looks_like_page
 from policyml.preprocess._detect import detect_format
 from policyml.preprocess._headings import is_heading
 from policyml.preprocess._html import html_units
 from policyml.preprocess._limits import check_input_size
 from policyml.preprocess._lines import HAS_WORD_RE, Unit
+from policyml.preprocess._lists import lead_ins
 from policyml.preprocess._long import split_long
 from policyml.preprocess._markdown import markdown_units
 from policyml.preprocess._text import text_units
@@ -18,6 +21,9 @@ from policyml.preprocess._unicode import clean_text, decode_bytes
 
 #: Accepted values of the ``fmt`` argument of :func:`split_paragraphs`.
 FORMATS = ("auto", "text", "markdown", "html")
+
+#: Accepted values of the ``content`` argument: the policy's own text, or the whole page.
+CONTENTS = ("policy", "all")
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,12 @@ class Paragraph:
         source (including any inline markup) this paragraph was produced from.
     heading : str or None
         Normalised text of the nearest preceding section heading, or ``None``.
+    lead_in : str or None
+        For an item of a list, the text of the paragraph that introduces the list ("We use
+        your information to:"), or ``None``.
+    boilerplate : bool
+        Page furniture around the policy (menus, footers, cookie banners, other content of
+        the page), returned only with ``content="all"``.
     """
 
     index: int
@@ -42,6 +54,8 @@ class Paragraph:
     start: int
     end: int
     heading: str | None
+    lead_in: str | None = None
+    boilerplate: bool = False
 
 
 _HEADING_CHAIN_MAX_PARTS = 3
@@ -67,6 +81,7 @@ def split_paragraphs(
     text: str | bytes | list[str | bytes] | tuple[str | bytes, ...],
     fmt: str = "auto",
     *,
+    content: str = "policy",
     max_chars: int = 1500,
     max_input_chars: int | None = None,
     max_input_lines: int | None = None,
@@ -83,6 +98,15 @@ def split_paragraphs(
     fmt : {"auto", "text", "markdown", "html"}, default "auto"
         Input format; ``"auto"`` uses :func:`detect_format`. Plain text may have one paragraph
         per line or blank-line separated (possibly hard-wrapped) paragraphs.
+    content : {"policy", "all"}, default "policy"
+        ``"policy"``: of an HTML page, only the policy's own text; page furniture (navigation,
+        menus, headers and footers, link lists, share buttons, cookie banners, tables of
+        contents that only link to sections, repeated blocks, headlines, other documents such
+        as terms of use) is left out, and never becomes a heading. ``"all"``: every paragraph
+        of the page as if nothing were furniture (headings and lead-ins found on the whole
+        page), furniture flagged ``boilerplate=True``. Plain text, Markdown and HTML
+        without page structure (no ``<nav>``, ``<header>``, ``<footer>``, ``<aside>``,
+        ``<form>`` or element named like furniture) are taken as policy text whole.
     max_chars : int, default 1500
         Paragraphs longer than this are cut at sentence boundaries (or, for a single
         over-long sentence, at whitespace). A single token longer than ``max_chars`` is kept
@@ -100,13 +124,16 @@ def split_paragraphs(
         "PRIVACY POLICY", "What do we collect?", ``<h2>``, bold-only lines, Markdown headings)
         are not returned as paragraphs but become the ``heading`` of the paragraphs that follow;
         consecutive headings are joined with ``" / "``. A heading with nothing after it is
-        returned as a paragraph. Blank input gives ``[]``.
+        returned as a paragraph. An item of a list introduced by a paragraph ending in a colon
+        ("…for the following purposes:") has that paragraph's text as its ``lead_in``. Blank
+        input gives ``[]``.
 
     Raises
     ------
     InvalidInputError
         If ``text`` is not str/bytes (or a list of them), ``fmt`` is not one of
-        :data:`FORMATS`, ``max_chars`` is not a positive integer, or the policy is over
+        :data:`FORMATS`, ``content`` not one of :data:`CONTENTS`, ``max_chars`` is not a
+        positive integer, or the policy is over
         ``max_input_chars`` characters or ``max_input_lines`` lines.
     ModelLoadError
         If a paragraph needs splitting and the packaged Punkt parameters are unusable.
@@ -147,6 +174,8 @@ def split_paragraphs(
         )
     if not isinstance(fmt, str) or fmt not in FORMATS:
         raise InvalidInputError(f"fmt must be one of {', '.join(FORMATS)}; got {fmt!r}")
+    if content not in CONTENTS:
+        raise InvalidInputError(f"content must be one of {', '.join(CONTENTS)}; got {content!r}")
     if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
         raise InvalidInputError(f"max_chars must be a positive int, got {max_chars!r}")
     check_input_size(text, max_input_chars=max_input_chars, max_input_lines=max_input_lines)
@@ -161,24 +190,35 @@ def split_paragraphs(
     else:
         units = text_units(text)
     units = [u for u in units if HAS_WORD_RE.search(u.text)]
+    furniture = [False] * len(units)
+    # plain text, Markdown and HTML fragments without page structure are the policy's own text
+    if fmt == "html" and looks_like_page(units):
+        furniture = boilerplate_model().furniture(units)
+    if content == "policy":
+        units = [u for u, drop in zip(units, furniture, strict=True) if not drop]
+        furniture = [False] * len(units)
 
     out: list[Paragraph] = []
+    following = [*units[1:], None] if units else []
+    flags = [is_heading(unit, nxt) for unit, nxt in zip(units, following, strict=True)]
+    leads = lead_ins(units, flags)
+    is_furniture = {id(u) for u, drop in zip(units, furniture, strict=True) if drop}
 
-    def emit(unit: Unit, heading: str | None) -> None:
+    def emit(unit: Unit, heading: str | None, lead: str | None = None) -> None:
+        chrome = id(unit) in is_furniture
         if len(unit.text) <= max_chars:
-            out.append(Paragraph(len(out), unit.text, unit.start, unit.end, heading))
+            out.append(Paragraph(len(out), unit.text, unit.start, unit.end, heading, lead, chrome))
             return
         for piece, start, end in split_long(unit, text, max_chars):
-            out.append(Paragraph(len(out), piece, start, end, heading))
+            out.append(Paragraph(len(out), piece, start, end, heading, lead, chrome))
 
     heading: str | None = None
     pending: list[Unit] = []
-    for i, unit in enumerate(units):
-        if is_heading(unit, units[i + 1] if i + 1 < len(units) else None):
+    for unit, is_head, lead in zip(units, flags, leads, strict=True):
+        if is_head:
             if pending and (
                 len(pending) >= _HEADING_CHAIN_MAX_PARTS
-                or sum(len(u.text) + 3 for u in pending) + len(unit.text)
-                > _HEADING_CHAIN_MAX_CHARS
+                or sum(len(u.text) + 3 for u in pending) + len(unit.text) > _HEADING_CHAIN_MAX_CHARS
             ):
                 for head in pending:  # too many stacked titles: keep them as paragraphs
                     emit(head, heading)
@@ -188,7 +228,7 @@ def split_paragraphs(
         if pending:
             heading = " / ".join(u.text for u in pending)
             pending = []
-        emit(unit, heading)
+        emit(unit, heading, lead)
     for head in pending:  # headings with no paragraph after them
         emit(head, heading)
     return out
