@@ -392,3 +392,21 @@ def test_a_partial_output_shorter_than_its_manifest_is_refused(corpus, tmp_path)
     ):
         policyml.classify_many(paths(corpus), output=out)
     assert policyml.classify_many(paths(corpus), output=out, restart=True).n_policies == 60
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads files it has no right to"
+)
+def test_a_file_without_read_permission(tmp_path):
+    root = write_corpus(tmp_path / "corpus", 3, seed=4)
+    locked = Path(paths(root)[1])
+    locked.chmod(0)
+    try:
+        with pytest.warns(policyml.batch.SkippedPoliciesWarning):
+            summary = policyml.classify_many(root, output=tmp_path / "out.csv", errors="skip")
+    finally:
+        locked.chmod(0o644)
+    assert [(f.policy, f.error) for f in summary.errors] == [
+        (str(locked), "cannot read: Permission denied")
+    ]
+    assert summary.n_policies == 2
