@@ -126,6 +126,12 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("csv", nargs="?", help="labeled CSV file (text + 0/1 category columns)")
     source.add_argument("--opp115", metavar="ROOT", help="OPP-115 corpus folder")
     p.add_argument(
+        "--modern",
+        metavar="C3PA_ROOT",
+        help="with --opp115: also learn from the dev half of policyml's modern corpus, whose"
+        " pages are in this C3PA DB folder (the bundled model's recipe)",
+    )
+    p.add_argument(
         "-o", "--output", required=True, metavar="MODEL", help="model file to write (.skops)"
     )
     p.add_argument(
@@ -584,7 +590,7 @@ def _model_output(args: argparse.Namespace) -> str | None:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from policyml.datasets import load_labeled_csv, load_opp115
+    from policyml.datasets import load_base_corpus, load_labeled_csv
     from policyml.metrics import cross_validate
     from policyml.model import CategoryTooRareError, check_trainable, train
     from policyml.writers import check_output_path
@@ -599,10 +605,16 @@ def _train(args: argparse.Namespace) -> int:
         if not categories:
             return _fail("--categories: give category names, e.g. --categories collection,cookies")
     progress = not args.no_progress
+    if args.modern and not args.opp115:
+        return _fail("--modern goes with --opp115 (the modern corpus adds to OPP-115)")
     if args.opp115:
-        data = load_opp115(args.opp115, progress=progress)
+        data = load_base_corpus(args.opp115, args.modern, progress=progress)
         source = f"OPP-115 ({args.opp115})"
-        folds: int | str = "fold" if args.folds == 5 and (data["fold"] >= 0).all() else args.folds
+        if args.modern:
+            source += f" + modern corpus dev half ({args.modern})"
+        opp_rows = data["domain"] == "opp115"
+        standard = args.folds == 5 and (data.loc[opp_rows, "fold"] >= 0).all()
+        folds: int | str = "fold" if standard else args.folds
     else:
         data = load_labeled_csv(args.csv, categories=categories)
         source = args.csv
@@ -620,7 +632,13 @@ def _train(args: argparse.Namespace) -> int:
                 )
                 data = data.assign(policy_id=range(len(data)))
             cv = cross_validate(data, folds=folds, categories=categories, progress=progress)
-            print(f"{args.folds}-fold grouped cross-validation on {source}:")
+            if args.modern and folds == "fold":
+                print(
+                    "5-fold grouped cross-validation on the OPP-115 policy folds (the modern dev"
+                    " half in every training fold):"
+                )
+            else:
+                print(f"{args.folds}-fold grouped cross-validation on {source}:")
             print(cv.report.round(3).to_string())
             metrics = {
                 "folds": folds if isinstance(folds, int) else "policy_folds.csv",

@@ -29,6 +29,7 @@ __all__ = [
     "OPP115_TAXONOMIES",
     "PRIVACYGLUE_CATEGORIES",
     "labeled_frame",
+    "load_base_corpus",
     "load_example_csv",
     "load_example_policy",
     "load_labeled_csv",
@@ -50,6 +51,7 @@ _KNOWN_EXTRA = {
     "id",
     "domain",
     "weight",
+    "row",
 }
 
 # OPP-115 category names as written in the annotation files, with the column name we give them.
@@ -295,7 +297,7 @@ def load_modern(
     chrome: bool = False,
     progress: bool = False,
 ) -> pd.DataFrame:
-    """The modern labeled corpus: paragraphs of 88 CCPA-era policy pages, labeled by policyml.
+    """The modern labeled corpus: paragraphs of 132 CCPA-era policy pages, labeled by policyml.
 
     The pages are those of the C3PA DB dataset (Musa et al., EMNLP 2024; research use only, not
     shipped with policyml): ``root`` is its folder, with ``html/N.html``. policyml ships only its
@@ -310,7 +312,7 @@ def load_modern(
     root : str or Path
         The ``c3pa-db`` folder (e.g. ``../shared/c3pa-db``).
     half : {"dev", "test"}, optional
-        The fixed split by page: ``"dev"`` (44 pages) to choose and train on, ``"test"`` (44
+        The fixed split by page: ``"dev"`` (88 pages) to choose and train on, ``"test"`` (44
         pages) only to measure. Default: both.
     chrome : bool, default False
         Keep page-furniture rows (with a ``chrome`` column). By default only the policy's own
@@ -394,6 +396,50 @@ def load_modern(
     if not chrome:
         frame = frame[frame["chrome"] == 0].drop(columns="chrome").reset_index(drop=True)
     return frame
+
+
+#: Weight of a modern-corpus paragraph in the default recipe's loss (an OPP-115 segment: 1).
+MODERN_WEIGHT = 2.0
+
+
+def load_base_corpus(
+    opp115: str | Path,
+    modern: str | Path | None = None,
+    *,
+    modern_weight: float = MODERN_WEIGHT,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """The data policyml's default recipe learns from: OPP-115, and the dev half of the modern
+    corpus when its pages are given.
+
+    Parameters
+    ----------
+    opp115 : str or Path
+        The OPP-115 folder (research licence; not shipped).
+    modern : str or Path, optional
+        The C3PA DB folder whose pages the modern corpus labels (:func:`load_modern`); its
+        **dev half** is used, never the test half.
+    modern_weight : float, default :data:`MODERN_WEIGHT`
+        Each modern paragraph's weight in the loss (an OPP-115 segment weighs 1).
+    progress : bool, default False
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`load_opp115` and :func:`load_modern` that training reads, plus
+        ``domain`` (``"opp115"`` or ``"modern"``: thresholds are chosen for the mean F1 of the
+        two), ``weight`` and ``fold`` (the OPP-115 fold; -1 for modern rows, which
+        cross-validation on the OPP-115 folds keeps in training).
+    """
+    frame = load_opp115(opp115, progress=progress).assign(domain="opp115", weight=1.0)
+    if modern is None:
+        return frame
+    rows = load_modern(modern, half="dev", progress=progress)
+    rows = rows.assign(domain="modern", weight=float(modern_weight), fold=-1)
+    keep = ["text", *CATEGORIES, "policy_id", "heading", "lead_in", "domain", "weight", "fold"]
+    both = pd.concat([frame, rows[[*keep, "row"]]], ignore_index=True)
+    both["heading"] = both["heading"].astype(object)
+    return both
 
 
 def load_privacyglue(root: str | Path, split: str = "train") -> pd.DataFrame:

@@ -310,7 +310,9 @@ def cross_validate(
     folds : int or str, default 5
         Number of :class:`~sklearn.model_selection.GroupKFold` folds, or the name of a column
         holding a fixed fold number per row (``"fold"`` of :func:`~policyml.datasets.load_opp115`,
-        the shared OPP-115 split).
+        the shared OPP-115 split). Rows of a negative fold are in every training fold and
+        never scored (their predictions are NaN): e.g. the modern rows of
+        :func:`~policyml.datasets.load_base_corpus`.
     categories : sequence of str, optional
         Label set (default :data:`policyml.CATEGORIES`).
     progress : bool, default False
@@ -359,10 +361,11 @@ def cross_validate(
         raise InvalidInputError(f"folds must be an int >= 2 or a column name, got {folds!r}")
 
     Y = frame[cats].to_numpy(dtype=int)
-    proba = np.zeros(Y.shape)
+    proba = np.full(Y.shape, np.nan)
     pred = np.zeros(Y.shape, dtype=int)
     fold_rows, threshold_rows = [], []
-    fold_ids = sorted(set(fold_of.tolist()))
+    fold_ids = sorted(f for f in set(fold_of.tolist()) if f >= 0)  # < 0: always trained on
+    tested = fold_of >= 0
     iterator: Any = fold_ids
     if progress:
         from tqdm.auto import tqdm
@@ -383,9 +386,9 @@ def cross_validate(
         fold_rows.append(report.reset_index())
         threshold_rows.append(pd.Series(model.thresholds, index=cats, name=fold))
 
-    report = classification_report(Y, pred, cats)
+    report = classification_report(Y[tested], pred[tested], cats)
     if n_boot:
-        ci = bootstrap_ci(Y, pred, group_values, cats, n_boot=n_boot)
+        ci = bootstrap_ci(Y[tested], pred[tested], group_values[tested], cats, n_boot=n_boot)
         report["f1_low"] = ci["f1_low"]
         report["f1_high"] = ci["f1_high"]
     predictions = pd.DataFrame({"fold": fold_of})

@@ -16,11 +16,13 @@ import tracemalloc
 import unicodedata
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policyml.datasets import load_modern
+from policyml._resources import shipped_file
+from policyml.datasets import MODERN_LABELS, load_modern
 from policyml.preprocess import decode_bytes, normalize_text, split_paragraphs
 from policyml.preprocess._tags import (
     END,
@@ -201,7 +203,7 @@ def test_the_modern_labels_still_match_the_splitter(c3pa_root: Path) -> None:
     """The modern corpus's labels are keyed by paragraph offsets and text hashes: every label
     must find its paragraph of the whole page (load_modern raises otherwise), in page order."""
     frame = load_modern(c3pa_root, chrome=True)
-    assert len(frame) == 14_458  # see data/modern/README.md for the rows the splitter dropped
+    assert len(frame) == len(pd.read_csv(shipped_file("data", MODERN_LABELS)))
     for page, rows in frame.groupby("policy_id"):
         raw = (c3pa_root / "html" / page).read_bytes()
         index = {(p.start, p.end): p.index for p in split_paragraphs(raw, content="all")}

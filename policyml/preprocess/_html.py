@@ -122,6 +122,38 @@ def _hint(tag: str, attrs: str) -> int:
     return hint
 
 
+class _Table:
+    """Where the extractor is in a table: row and column, and the header cells' text."""
+
+    __slots__ = ("column", "header", "header_row", "row")
+
+    def __init__(self) -> None:
+        self.row = 0
+        self.column = -1
+        self.header_row = False  # the first row, or one with <th> cells, names the columns
+        self.header: dict[int, list[str]] = {}
+
+    def start_row(self) -> None:
+        self.row += 1
+        self.column = -1
+        self.header_row = self.row == 1
+
+    def start_cell(self, tag: str) -> None:
+        self.column += 1
+        if tag == "th" and not self.header_row:
+            self.header_row = True
+            self.header = {}  # a later header row names the columns from here on
+
+    def place(self, line: Line) -> None:
+        """Record a header line, or give a body line its column's header."""
+        if self.column < 0:
+            return
+        if self.header_row:
+            self.header.setdefault(self.column, []).append(line.clean)
+        elif self.column in self.header:
+            line.column = " ".join(self.header[self.column])
+
+
 class _HTMLExtractor:
     """Turn HTML tokens (:func:`iter_tokens`) into :class:`Line` runs with exact source spans.
 
@@ -150,6 +182,7 @@ class _HTMLExtractor:
         self._active = 0  # the bits of the open elements
         self._hint_chars: dict[int, int] = {}  # chars of the current line under each bit set
         self._hint_cache: dict[tuple[str, str], int] = {}
+        self._tables: list[_Table] = []
 
     # -- element stack ---------------------------------------------------------------------
     def _hint(self, tag: str, attrs: str | None) -> int:
@@ -174,6 +207,13 @@ class _HTMLExtractor:
     def _push(self, tag: str, flags: int, attrs: str | None = None) -> None:
         self._stack.append(tag)
         self._open[tag] = self._open.get(tag, 0) + 1
+        if tag == "table":
+            self._tables.append(_Table())
+        elif self._tables:
+            if tag == "tr":
+                self._tables[-1].start_row()
+            elif tag in ("td", "th"):
+                self._tables[-1].start_cell(tag)
         hint = self._hint(tag, attrs)
         self._hints.append(hint)
         if hint:
@@ -213,6 +253,8 @@ class _HTMLExtractor:
                     self._li -= 1
                 if hint:
                     self._count_hint(hint, -1)
+                if t == "table" and self._tables:
+                    self._tables.pop()
             if t == tag:
                 return
 
@@ -244,6 +286,8 @@ class _HTMLExtractor:
                 line.link = self._lk == tot
                 line.bullet = line.bullet or self._li_line
                 line.hints = self._line_hints(tot)
+                if self._tables:
+                    self._tables[-1].place(line)
                 self.lines.append(line)
                 self.breaks.append(self._brk)
                 self._brk = kind

@@ -26,8 +26,8 @@ CLOSERS = "\"')]}*"
 class Line:
     """A source line (or HTML text run) with its cleaned text, span and layout flags."""
 
-    __slots__ = ("atoms", "bold", "bullet", "clean", "code", "end", "enum", "hints", "level",
-                 "link", "nojoin", "start")
+    __slots__ = ("atoms", "bold", "bullet", "clean", "code", "column", "end", "enum", "hints",
+                 "level", "link", "nojoin", "start")
 
     def __init__(self, atoms: list[Atom], clean: str, start: int, end: int) -> None:
         self.atoms = atoms
@@ -43,6 +43,8 @@ class Line:
         self.code = False  # fenced code block content
         # HTML: share of the line under each kind of element (see _html.HINTS), then in links
         self.hints: tuple[float, ...] = ()
+        # HTML: for a line in a table's body cell, the text of its column's header cell
+        self.column: str | None = None
 
 
 class Unit:

@@ -43,7 +43,8 @@ class Paragraph:
         Normalised text of the nearest preceding section heading, or ``None``.
     lead_in : str or None
         For an item of a list, the text of the paragraph that introduces the list ("We use
-        your information to:"), or ``None``.
+        your information to:"); for a cell of an HTML table, its column's header ("Sold to
+        third parties?"); otherwise ``None``.
     boilerplate : bool
         Page furniture around the policy (menus, footers, cookie banners, other content of
         the page), returned only with ``content="all"``.
@@ -201,7 +202,11 @@ def split_paragraphs(
     out: list[Paragraph] = []
     following = [*units[1:], None] if units else []
     flags = [is_heading(unit, nxt) for unit, nxt in zip(units, following, strict=True)]
-    leads = lead_ins(units, flags)
+    # a table cell is read in the light of its column's header, as a list item of its lead-in
+    leads = [
+        lead if lead is not None else unit.lines[0].column
+        for lead, unit in zip(lead_ins(units, flags), units, strict=True)
+    ]
     is_furniture = {id(u) for u, drop in zip(units, furniture, strict=True) if drop}
 
     def emit(unit: Unit, heading: str | None, lead: str | None = None) -> None:
