@@ -18,6 +18,7 @@ from policyml.exceptions import (
     DataValidationError,
     InvalidInputError,
     ModelLoadError,
+    OutputError,
     PolicyMLError,
 )
 
@@ -38,6 +39,7 @@ _LAZY = {
 _SUBMODULES = {
     "batch",
     "categories",
+    "checkpoint",
     "cli",
     "dask",
     "datasets",
@@ -64,6 +66,7 @@ __all__ = [
     "DataValidationError",
     "InvalidInputError",
     "ModelLoadError",
+    "OutputError",
     "Paragraph",
     "PolicyMLError",
     "PolicyModel",
