@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from policyml.exceptions import PolicyMLError
 
@@ -217,6 +217,13 @@ def _input_options(p: argparse.ArgumentParser) -> None:
         help="format of the policy (default: detect)",
     )
     p.add_argument(
+        "--content",
+        choices=["policy", "all"],
+        default="policy",
+        help="of a web page, only the policy's own text (default) or every paragraph, with a"
+        " boilerplate column telling which are menus, footers and other page furniture",
+    )
+    p.add_argument(
         "--max-input-chars",
         type=int,
         metavar="N",
@@ -296,8 +303,13 @@ def _load(args: argparse.Namespace) -> PolicyModel:
     return model
 
 
-def _limits(args: argparse.Namespace) -> dict[str, int | None]:
-    return {"max_input_chars": args.max_input_chars, "max_input_lines": args.max_input_lines}
+def _split_options(args: argparse.Namespace) -> dict[str, Any]:
+    """How each policy is read into paragraphs: ``content`` and the size limits."""
+    return {
+        "content": args.content,
+        "max_input_chars": args.max_input_chars,
+        "max_input_lines": args.max_input_lines,
+    }
 
 
 def _classify_one(args: argparse.Namespace, path: str) -> tuple[pd.DataFrame, PolicyModel]:
@@ -307,7 +319,7 @@ def _classify_one(args: argparse.Namespace, path: str) -> tuple[pd.DataFrame, Po
 
     data = _read_policy(path)
     model = _load(args)
-    result = classify(data, model=model, fmt=args.input_format, **_limits(args))
+    result = classify(data, model=model, fmt=args.input_format, **_split_options(args))
     if result.empty:
         where = "standard input" if path == "-" else path
         raise InvalidInputError(f"no paragraphs found in {where} (it holds no text)")
@@ -482,7 +494,7 @@ def _classify_to_file(args: argparse.Namespace, policies: list, model: PolicyMod
                 progress=False if args.no_progress else None,
                 output=args.out_file,
                 restart=args.restart,
-                **_limits(args),
+                **_split_options(args),
             )
     except RunInterrupted as stop:
         import shlex
@@ -543,7 +555,7 @@ def _classify_to_stdout(
             kind="path",
             errors="skip",
             progress=False if args.no_progress else None,
-            **_limits(args),
+            **_split_options(args),
         )
         start = time.perf_counter()
         n_policies = n_failed = 0
