@@ -25,7 +25,8 @@ EXIT_USAGE = 2
 
 
 _LIMITS_HELP = """\
-limits: a policy over 20,000,000 characters or 1,000,000 lines is refused rather than
+limits: a policy over 20,000,000 characters or 200,000 lines (of a web page: lines, tags and
+  character references) is refused rather than
   classified for minutes (raise with --max-input-chars / --max-input-lines), and a file or web
   page over 64 MiB is not read. Every failure prints one line, policyml: error: ..., and exits
   with 1 (2 for a usage error)."""
@@ -233,7 +234,8 @@ def _input_options(p: argparse.ArgumentParser) -> None:
         "--max-input-lines",
         type=int,
         metavar="N",
-        help="refuse a policy of more than N lines (default 1,000,000)",
+        help="refuse a policy of more than N lines; of a web page, lines, tags and character"
+        " references (default 200,000)",
     )
 
 
