@@ -41,10 +41,13 @@ if TYPE_CHECKING:
 
 __all__ = ["classify_bag", "classify_dataframe", "result_meta"]
 
-def result_meta(categories: Sequence[str], *, errors: str = "raise") -> pd.DataFrame:
+def result_meta(
+    categories: Sequence[str], *, errors: str = "raise", content: str = "policy"
+) -> pd.DataFrame:
     """The empty DataFrame describing the result columns and dtypes (Dask's ``meta``).
 
-    With ``errors="skip"`` the result has an extra ``error`` column.
+    With ``errors="skip"`` the result has an extra ``error`` column; with ``content="all"``
+    a ``boilerplate`` column.
 
     Examples
     --------
@@ -60,10 +63,11 @@ def result_meta(categories: Sequence[str], *, errors: str = "raise") -> pd.DataF
         "text": text_dtype,
         "start": "int64",
         "end": "int64",
+        "boilerplate": bool,
         "labels": object,
         **{PROBA_PREFIX + c: "float64" for c in categories},
     }
-    columns = ["policy", *result_columns(categories)]
+    columns = ["policy", *result_columns(categories, boilerplate=content == "all")]
     if errors == "skip":
         columns.append("error")
         dtypes["error"] = object
@@ -75,6 +79,7 @@ def classify_bag(
     *,
     model: PolicyModel | str | Path | None = None,
     fmt: str = "auto",
+    content: str = "policy",
     kind: str = "auto",
     errors: str = "raise",
     batch_size: int = DEFAULT_BATCH_SIZE,
@@ -90,6 +95,9 @@ def classify_bag(
         Default: the bundled model. Loaded once here and shipped once to each worker.
     fmt : {"auto", "text", "markdown", "html"}, default "auto"
         Input format of every policy.
+    content : {"policy", "all"}, default "policy"
+        Of web pages, only the policy's own text, or every paragraph with a ``boilerplate``
+        column, as in :func:`policyml.classify`.
     kind : {"auto", "text", "path"}, default "auto"
         Whether ``str`` items are paths or texts (see
         :func:`policyml.batch.iter_policy_sources`).
@@ -118,16 +126,24 @@ def classify_bag(
     >>> result["policy"].tolist()
     ['a', 'b']
     """
-    _check(fmt, kind, errors, batch_size)
+    _check(fmt, kind, errors, batch_size, content)
     import dask.bag as db
 
     if not isinstance(bag, db.Bag):
         raise InvalidInputError(f"bag must be a dask.bag.Bag, got {type(bag).__name__}")
     resolved = resolve_model(model)
-    meta = result_meta(resolved.categories, errors=errors)
+    meta = result_meta(resolved.categories, errors=errors, content=content)
     numbers = db.from_sequence(range(bag.npartitions), npartitions=bag.npartitions)
     records = db.map_partitions(
-        _bag_partition, bag, numbers, _ship(resolved), fmt, kind, errors, batch_size, meta
+        _bag_partition,
+        bag,
+        numbers,
+        _ship(resolved),
+        (fmt, content),
+        kind,
+        errors,
+        batch_size,
+        meta,
     )
     return records.to_dataframe(meta=meta)
 
@@ -139,6 +155,7 @@ def classify_dataframe(
     id_column: str | None = None,
     model: PolicyModel | str | Path | None = None,
     fmt: str = "auto",
+    content: str = "policy",
     kind: str = "text",
     errors: str = "raise",
     batch_size: int = DEFAULT_BATCH_SIZE,
@@ -157,6 +174,9 @@ def classify_dataframe(
         Default: the bundled model. Loaded once here and shipped once to each worker.
     fmt : {"auto", "text", "markdown", "html"}, default "auto"
         Input format of every policy.
+    content : {"policy", "all"}, default "policy"
+        Of web pages, only the policy's own text, or every paragraph with a ``boilerplate``
+        column, as in :func:`policyml.classify`.
     kind : {"text", "path"}, default "text"
         Whether the cells are policy texts (``str`` or ``bytes``) or paths of files that the
         workers read.
@@ -184,7 +204,7 @@ def classify_dataframe(
     """
     if kind not in ("text", "path"):
         raise InvalidInputError(f"kind must be 'text' or 'path'; got {kind!r}")
-    _check(fmt, kind, errors, batch_size)
+    _check(fmt, kind, errors, batch_size, content)
     import dask.dataframe as dd
 
     if isinstance(ddf, dd.Series):
@@ -199,13 +219,13 @@ def classify_dataframe(
                 f"no column {name!r} in the DataFrame (columns: {list(map(str, ddf.columns))})"
             )
     resolved = resolve_model(model)
-    meta = result_meta(resolved.categories, errors=errors)
+    meta = result_meta(resolved.categories, errors=errors, content=content)
     return ddf.map_partitions(
         _frame_partition,
         column,
         id_column,
         _ship(resolved),
-        fmt,
+        (fmt, content),
         kind,
         errors,
         batch_size,
@@ -215,7 +235,7 @@ def classify_dataframe(
     )
 
 
-def _check(fmt: str, kind: str, errors: str, batch_size: int) -> None:
+def _check(fmt: str, kind: str, errors: str, batch_size: int, content: str) -> None:
     try:
         import dask.bag
         import dask.dataframe  # noqa: F401
@@ -223,7 +243,7 @@ def _check(fmt: str, kind: str, errors: str, batch_size: int) -> None:
         raise ImportError(
             f"policyml.dask needs Dask ({error}): pip install 'policyml[dask]'"
         ) from error
-    check_options(fmt, kind, errors, batch_size)
+    check_options(fmt, kind, errors, batch_size, content)
 
 
 def _ship(model: PolicyModel) -> Any:
@@ -245,7 +265,7 @@ def _bag_partition(
     items: Any,
     numbers: Any,
     model: PolicyModel,
-    fmt: str,
+    split: tuple[str, str],
     kind: str,
     errors: str,
     batch_size: int,
@@ -261,7 +281,7 @@ def _bag_partition(
             text_id=lambda i: f"{number}:{i}",
         )
     )
-    frame = _classify_partition(sources, model, fmt, errors, batch_size, meta)
+    frame = _classify_partition(sources, model, split, errors, batch_size, meta)
     return frame.to_dict(orient="records")
 
 
@@ -270,7 +290,7 @@ def _frame_partition(
     column: str,
     id_column: str | None,
     model: PolicyModel,
-    fmt: str,
+    split: tuple[str, str],
     kind: str,
     errors: str,
     batch_size: int,
@@ -278,7 +298,7 @@ def _frame_partition(
 ) -> pd.DataFrame:
     ids = (part[id_column] if id_column is not None else part.index).tolist()
     sources = [_cell_source(i, v, kind) for i, v in zip(ids, part[column].tolist(), strict=True)]
-    return _classify_partition(sources, model, fmt, errors, batch_size, meta)
+    return _classify_partition(sources, model, split, errors, batch_size, meta)
 
 
 def _cell_source(policy: Any, value: Any, kind: str) -> PolicySource:
@@ -294,15 +314,18 @@ def _cell_source(policy: Any, value: Any, kind: str) -> PolicySource:
 def _classify_partition(
     sources: list[PolicySource],
     model: PolicyModel,
-    fmt: str,
+    split: tuple[str, str],
     errors: str,
     batch_size: int,
     meta: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Classify one partition's sources in batches; failed policies become error rows."""
+    """Classify one partition's sources in batches (``split``: fmt and content); failed
+    policies become error rows."""
+    fmt, content = split
     frames = []
     for start in range(0, len(sources), batch_size):
-        result = classify_batch(sources[start : start + batch_size], model, fmt, errors)
+        batch = sources[start : start + batch_size]
+        result = classify_batch(batch, model, fmt, errors, content=content)
         frame = result.frame
         if errors == "skip":
             frame = frame.assign(error=pd.Series([None] * len(frame), dtype=object))
@@ -330,6 +353,7 @@ def _with_error_rows(frame: pd.DataFrame, result: BatchResult, meta: pd.DataFram
             "text": pd.Series([""] * n, dtype=meta["text"].dtype),
             "start": [-1] * n,
             "end": [-1] * n,
+            "boilerplate": [False] * n,
             "labels": pd.Series([()] * n, dtype=object),
             **{c: [float("nan")] * n for c in meta.columns if c.startswith(PROBA_PREFIX)},
             "error": pd.Series([f.error for f in result.failed], dtype=object),

@@ -139,3 +139,26 @@ def test_bad_arguments():
         pdask.classify_dataframe(ddf, "body")
     with pytest.raises(InvalidInputError, match="errors"):
         pdask.classify_dataframe(ddf, errors="ignore")
+
+
+def test_content_all_equals_single_process(client, tmp_path):
+    from test_boilerplate import FURNITURE, furniture_page
+
+    pages = {kind: furniture_page(kind)[0] for kind in FURNITURE}
+    expected = policyml.classify_many(pages, content="all")
+    assert expected["boilerplate"].any()
+    bag = db.from_sequence(list(pages.items()), npartitions=3)
+    result = computed(pdask.classify_bag(bag, content="all"))
+    pd.testing.assert_frame_equal(result, expected, check_exact=True)
+    frame = pd.DataFrame({"id": list(pages), "body": list(pages.values())})
+    ddf = dd.from_pandas(frame, npartitions=2)
+    result = computed(pdask.classify_dataframe(ddf, "body", id_column="id", content="all"))
+    pd.testing.assert_frame_equal(result, expected, check_exact=True)
+    # failed policies keep the column (False) in skip mode
+    missing = str(tmp_path / "missing.html")
+    skipped = computed(
+        pdask.classify_bag(db.from_sequence([missing]), kind="path", errors="skip", content="all")
+    )
+    assert skipped["boilerplate"].tolist() == [False]
+    with pytest.raises(InvalidInputError, match="content must be one of"):
+        pdask.classify_bag(bag, content="page")
