@@ -127,6 +127,9 @@ CSS = """
 .pm .meta{display:flex;flex-wrap:wrap;align-items:center;gap:.3rem;margin-bottom:.25rem;
  font-size:.8rem}
 .pm .num{color:var(--muted);font-variant-numeric:tabular-nums;margin-right:.15rem}
+.pm .para.furniture{opacity:.6}
+.pm .furniture-tag{border:1px solid var(--line);border-radius:1rem;padding:0 .5rem;
+ color:var(--muted)}
 .pm .chip{display:inline-block;border-radius:1rem;padding:.05rem .55rem;font-weight:600;
  background:var(--c);color:var(--k);white-space:nowrap}
 .pm .chip .thr{font-weight:400}
@@ -319,9 +322,17 @@ class ResultView:
             parts.append(f'<div class="terms">{"".join(blocks)}</div>')
         return "".join(parts)
 
+    def is_furniture(self, i: int) -> bool:
+        """Of a ``content="all"`` result: whether paragraph ``i`` is page furniture."""
+        return "boilerplate" in self.result.columns and bool(self.result["boilerplate"].iloc[i])
+
     def paragraph(self, i: int) -> str:
         labels = self.ordered_labels(i)
         classes = ["para", *(f"cat-{slug(c)}" for c in labels)] if labels else ["para", "none"]
+        furniture = ""
+        if self.is_furniture(i):
+            classes.append("furniture")
+            furniture = '<span class="furniture-tag">page furniture</span>'
         style = f' style="{self.style(labels[0])}"' if labels else ""
         bar = ""
         if labels:
@@ -331,7 +342,7 @@ class ResultView:
         return (
             f'<article class="{" ".join(classes)}" id="{self.anchor(i)}"'
             f' data-labels="{escape(" ".join(labels))}"{style}>{bar}'
-            f'<div class="meta"><span class="num">¶{self.number(i)}</span>{chips}</div>'
+            f'<div class="meta"><span class="num">¶{self.number(i)}</span>{furniture}{chips}</div>'
             f'<p class="text">{self.text_html(i)}</p>'
             f"<details><summary>{summary}</summary>"
             f'<div class="why">{self.why(i)}</div></details></article>'

@@ -318,3 +318,13 @@ def test_cli_content_all(tmp_path) -> None:
     assert "boilerplate" in out.read_text(encoding="utf-8").splitlines()[0].split(",")
     bad = run_in_process("classify", str(page_file), "--content", "page")
     assert bad.returncode != 0 and b"--content" in bad.stderr
+
+
+def test_the_report_marks_furniture_of_a_whole_page_result(tmp_path) -> None:
+    from policyml.report import render_report
+
+    doc, _ = furniture_page("link list")
+    every = policyml.classify(doc, content="all")
+    page = render_report(every)
+    assert page.count('class="furniture-tag"') == int(every["boilerplate"].sum()) > 0
+    assert 'class="furniture-tag"' not in render_report(policyml.classify(doc))
