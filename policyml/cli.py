@@ -314,6 +314,20 @@ def _split_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _corpus_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The options of a run over many policies (``classify_many``/``iter_classify``): files
+    named on the command line, failures reported and skipped."""
+    return {
+        "n_jobs": args.jobs,
+        "batch_size": args.batch_size,
+        "fmt": args.input_format,
+        "kind": "path",
+        "errors": "skip",
+        "progress": False if args.no_progress else None,
+        **_split_options(args),
+    }
+
+
 def _classify_one(args: argparse.Namespace, path: str) -> tuple[pd.DataFrame, PolicyModel]:
     """One policy (file, URL or ``-``) classified; an error when it has no paragraph."""
     from policyml.exceptions import InvalidInputError
@@ -488,15 +502,9 @@ def _classify_to_file(args: argparse.Namespace, policies: list, model: PolicyMod
             summary = classify_many(
                 policies,
                 model=model,
-                n_jobs=args.jobs,
-                batch_size=args.batch_size,
-                fmt=args.input_format,
-                kind="path",
-                errors="skip",
-                progress=False if args.no_progress else None,
                 output=args.out_file,
                 restart=args.restart,
-                **_split_options(args),
+                **_corpus_options(args),
             )
     except RunInterrupted as stop:
         import shlex
@@ -548,17 +556,7 @@ def _classify_to_stdout(
     from policyml.writers import ResultWriter
 
     with ResultWriter(sys.stdout, fmt) as writer:
-        frames = iter_classify(
-            policies,
-            model=model,
-            n_jobs=args.jobs,
-            batch_size=args.batch_size,
-            fmt=args.input_format,
-            kind="path",
-            errors="skip",
-            progress=False if args.no_progress else None,
-            **_split_options(args),
-        )
+        frames = iter_classify(policies, model=model, **_corpus_options(args))
         start = time.perf_counter()
         n_policies = n_failed = 0
         with warnings.catch_warnings():
