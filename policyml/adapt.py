@@ -1,10 +1,10 @@
-"""Adapt policyml to your own kind of policies: train on top of the bundled model's data, and
-find the paragraphs worth labeling.
+"""Adapt policyml to your own kind of policies: train on top of policyml's own training data,
+and find the paragraphs worth labeling.
 
 - :func:`train` is :func:`policyml.train`. With ``base="opp115"`` your labeled rows join the
-  data the bundled model learned from (OPP-115, plus the dev half of policyml's modern corpus
-  where its pages are on the machine), weighted so that a few hundred of them count; the
-  weight is chosen by cross-validation on your rows. With ``base=None`` it is
+  data policyml's default recipe learns from (OPP-115, plus the dev half of policyml's modern
+  corpus where its pages are on the machine), weighted so that a few hundred of them count;
+  the weight is chosen by cross-validation on your rows. With ``base=None`` it is
   :func:`policyml.model.train`.
 - :func:`suggest` reads a corpus of your policies (what :func:`policyml.classify_many` takes)
   and picks the paragraphs whose labels would teach the model most: those it is least sure
@@ -74,7 +74,8 @@ BASES = ("opp115",)
 #: F1 over domains, so the user's kind of policy counts as much as the base's).
 USER_DOMAIN = "user"
 
-#: Weights (an OPP-115 segment weighs 1, a modern-corpus paragraph 2) among which the inner
+#: Weights (an OPP-115 segment weighs 1, a modern-corpus paragraph
+#: :data:`policyml.datasets.MODERN_WEIGHT`) among which the inner
 #: cross-validation on the user's rows chooses. Chosen on the modern corpus's dev half only
 #: (``benchmarks/adapt.py``).
 USER_WEIGHTS = (3.0, 10.0, 30.0)
@@ -224,7 +225,7 @@ def train(
     progress: bool = False,
     **options: Any,
 ) -> PolicyModel:
-    """Train a model on labeled paragraphs, alone or on top of the bundled model's data.
+    """Train a model on labeled paragraphs, alone or on top of policyml's own training data.
 
     Parameters
     ----------
@@ -234,7 +235,7 @@ def train(
         for the optional columns. A labeling sheet of :func:`suggest` once filled in.
     base : {None, "opp115"}, default None
         ``None``: learn from ``data`` alone (:func:`policyml.model.train`). ``"opp115"``: learn
-        from ``data`` plus the data the bundled model learned from: OPP-115 and, where its
+        from ``data`` plus the data policyml's default recipe learns from: OPP-115 and, where its
         pages are found, the dev half of policyml's modern corpus
         (:func:`policyml.datasets.load_base_corpus`). A few hundred paragraphs of your own
         give a far better model this way than alone (``BENCHMARKS.md``, "Adapt").
@@ -245,10 +246,10 @@ def train(
         ``POLICYML_C3PA``, else OPP-115 alone); ``False`` for OPP-115 alone.
     user_weight : float, optional
         With ``base``: the weight of each of your rows in the loss (an OPP-115 segment weighs
-        1, a modern paragraph 2). Default: chosen among :data:`USER_WEIGHTS` by
-        :data:`SEARCH_FOLDS`-fold cross-validation on your rows, grouped by their
-        ``policy_id`` (:func:`choose_user_weight`). A ``weight`` column in ``data`` scales
-        its rows relative to each other.
+        1, a modern paragraph :data:`policyml.datasets.MODERN_WEIGHT`). Default: chosen among
+        :data:`USER_WEIGHTS` by :data:`SEARCH_FOLDS`-fold cross-validation on your rows,
+        grouped by their ``policy_id`` (:func:`choose_user_weight`). A ``weight`` column in
+        ``data`` scales its rows relative to each other.
     categories : sequence of str, optional
         The label set. With ``base``: a subset of the base's categories (default: the base
         categories that ``data`` has columns for); the model learns only those.
@@ -281,7 +282,7 @@ def train(
     >>> model.categories
     ['collection', 'sharing', 'cookies', 'children', 'security']
 
-    On top of the bundled model's data (needs the OPP-115 corpus)::
+    On top of policyml's own training data (needs the OPP-115 corpus)::
 
         model = policyml.train("to_label.csv", base="opp115", opp115="../shared/opp115")
         model.metadata["base"]["user_weight"]
@@ -747,8 +748,12 @@ def suggest(
     The corpus is classified as :func:`policyml.classify_many` does, batch by batch (memory
     stays flat: only a pool of the ``pool_size`` most uncertain candidates is kept). Then:
 
-    1. **uncertain**: candidates are the paragraphs the model is least sure about
-       (:func:`uncertainty`: a probability near its category's threshold);
+    1. **uncertain**: the candidates are a sample of the corpus that leans towards paragraphs
+       the model is unsure of: for each category, a paragraph's chance grows with how near its
+       probability is to the category's threshold (:func:`uncertainty`, to the power
+       :data:`UNCERTAINTY_POWER`), so every category, rare ones too, gets candidates. (Only
+       the most uncertain paragraphs did worse than this, and than a random choice, on the
+       modern corpus's dev half: ``BENCHMARKS.md``, "Adapt");
     2. **no duplicates**: texts identical up to case, digits and punctuation count once, and
        of near-duplicates (TF-IDF cosine similarity at least :data:`NEAR_DUPLICATE`) only the
        most uncertain stays;
@@ -770,7 +775,8 @@ def suggest(
     random_state : int, default 0
         Seed of the clustering.
     pool_size : int, optional
-        Candidates kept while reading; default ``max(10 * n, 1000)``.
+        Candidates kept while reading (all categories together); default
+        ``max(10 * n, 1000)``.
     n_jobs, batch_size, fmt, kind, errors
         As for :func:`policyml.classify_many`.
 

@@ -114,9 +114,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Train on a labeled CSV file or on the OPP-115 corpus; prints per-category"
         " cross-validated metrics, then fits on all data and saves the model (a .skops file,"
         " which loads without running code; with --joblib a .joblib or .pkl file). With"
-        " --base opp115, the CSV's rows join the data the bundled model learned from (OPP-115,"
-        " and the modern corpus's dev half where its pages are found), weighted as chosen by"
-        " cross-validation on them (printed), or by --user-weight.",
+        " --base opp115, the CSV's rows join the data policyml's default recipe learns from"
+        " (OPP-115, and the modern corpus's dev half where its pages are found), weighted as"
+        " chosen by cross-validation on them (printed), or by --user-weight.",
     )
     p.add_argument("csv", nargs="?", help="labeled CSV file (text + 0/1 category columns)")
     p.add_argument(
@@ -135,7 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--base",
         choices=["opp115"],
-        help="train the CSV's rows on top of the bundled model's data (research-licensed, not"
+        help="train the CSV's rows on top of policyml's own training data (research-licensed, not"
         " shipped: --opp115 ROOT or $POLICYML_OPP115)",
     )
     p.add_argument(

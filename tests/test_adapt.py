@@ -348,7 +348,9 @@ def test_train_with_base_records_the_combination(adapted, opp115_root, opp115):
     choice = info["weight_choice"]
     assert choice["macro_f1"][f"{info['user_weight']:g}"] == max(choice["macro_f1"].values())
     assert choice["folds"] == 3 and choice["groups"] == "policy_id"
-    assert set(choice["macro_f1"]) == {"3", "30"} and 900 < choice["base_rows"] < 1100
+    assert set(choice["macro_f1"]) == {"3", "30"}
+    # a share of the policies (30 of 115), whose sizes vary: about 1,000 of the 3,792 rows
+    assert 600 < choice["base_rows"] < 1400
     assert "base_alone_macro_f1" in choice
     assert adapted.metadata["training_data"]["rows"] == len(opp115) + len(example)
     assert "weight" in adapted.metadata["training_data"]["source"]
