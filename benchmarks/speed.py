@@ -11,13 +11,18 @@ policies (streamed from memory, never written to disk):
   fresh subprocess, one process (``--sizes``) and ``n_jobs=2`` (``--parallel-sizes``, default
   the first size: the speed-up);
 - training time of the bundled recipe, model file size, and the MiniLM peer's paragraphs/s;
-- cProfile of ``classify`` on the longest policy and of ``predict_proba`` on the segments.
+- cProfile of ``classify`` on the longest policy and of ``predict_proba`` on the segments;
+- the cost of a resumable run (``classify_many(..., output=...)``: chunked output, content
+  hashes, journal and manifest) against the same policies streamed and discarded, per output
+  format, in one fresh process (``--manifest-size``; ``--manifest-only`` measures just this and
+  writes only its section of BENCHMARKS.md).
 
 Run from the repository root::
 
     python -m benchmarks.speed                          # sizes 1000,10000
     python -m benchmarks.speed --parallel-sizes 1000,10000,100000  # 100k, 2 workers: ~40 min
     python -m benchmarks.speed --no-minilm --no-write
+    python -m benchmarks.speed --manifest-only --manifest-size 1000
 """
 
 from __future__ import annotations
@@ -163,6 +168,175 @@ def run_child(size: int, jobs: int) -> dict[str, Any]:
     result["seconds_per_policy"] = result["seconds"] / max(result["policies"], 1)
     print(f"  classify_many n={size} n_jobs={jobs}: {result}", flush=True)
     return result
+
+
+_MODES = ["none", "plain:csv", "csv", "plain:jsonl", "jsonl", "plain:parquet", "parquet"]
+
+
+def _tree_cpu() -> float:
+    """CPU seconds used so far by this process and its children (worker processes, alive from
+    /proc, or ended and waited for); on a shared machine a steadier measure than wall time."""
+    total = time.process_time()
+    total += sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for pid in _descendants(os.getpid()):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            for child in (task / "children").read_text().split():
+                found += [int(child), *_descendants(int(child))]
+    return found
+
+
+def manifest_child(size: int, jobs: int, repeat: int) -> None:
+    """Classify ``size`` replicated policies: streamed and discarded (``none``), written with
+    the plain :class:`~policyml.writers.ResultWriter` (``plain:FORMAT``, no manifest, as
+    before resumable runs), and written resumably (``FORMAT``: ``output=``), the modes
+    alternating, ``repeat`` timed rounds after an untimed one; print JSON (wall seconds, and
+    CPU seconds of this process and its workers, per round)."""
+    import policyml
+    from policyml.model import default_model
+    from policyml.writers import ResultWriter
+
+    policies = raw_policies(_opp_root())
+    default_model()
+    wall: dict[str, list[float]] = {mode: [] for mode in _MODES}
+    cpu: dict[str, list[float]] = {mode: [] for mode in _MODES}
+    rows: dict[str, int] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for round_ in range(repeat + 1):  # round 0 warms caches, untimed
+            order = _MODES if round_ % 2 else _MODES[::-1]  # drift hits every mode alike
+            for mode in order:
+                corpus = replicated(policies, size)
+                out = os.path.join(folder, f"out-{round_}-{mode.replace(':', '-')}")
+                start, start_cpu = time.perf_counter(), _tree_cpu()
+                if mode == "none" or mode.startswith("plain:"):
+                    frames = policyml.classify_many(
+                        corpus, stream=True, n_jobs=jobs, progress=False
+                    )
+                    n = 0
+                    if mode == "none":
+                        for frame in frames:
+                            n += len(frame)
+                    else:
+                        with ResultWriter(f"{out}.{mode[6:]}") as writer:
+                            for frame in frames:
+                                writer.write(frame)
+                        n = writer.rows
+                else:
+                    n = policyml.classify_many(
+                        corpus, output=f"{out}.{mode}", n_jobs=jobs, progress=False
+                    ).n_rows
+                rows[mode] = n
+                if round_:
+                    wall[mode].append(time.perf_counter() - start)
+                    cpu[mode].append(_tree_cpu() - start_cpu)
+    print(json.dumps({"size": size, "jobs": jobs, "rows": rows, "wall": wall, "cpu": cpu}))
+
+
+def manifest_cost(size: int, jobs: int, repeat: int) -> dict[str, Any]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.speed",
+            "--manifest-child",
+            f"{size},{jobs},{repeat}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    # best and median of the rounds: other jobs on a shared machine slow some rounds down
+    result["best_wall"] = {m: min(v) for m, v in result["wall"].items()}
+    result["best_cpu"] = {m: min(v) for m, v in result["cpu"].items()}
+    result["median_cpu"] = {m: statistics.median(v) for m, v in result["cpu"].items()}
+    print(f"  manifest cost n={size} n_jobs={jobs}: {result}", flush=True)
+    return result
+
+
+def manifest_markdown(r: dict[str, Any]) -> str:
+    runs = r["manifest"]
+    for m in runs:  # results written before the median was kept
+        m.setdefault("median_cpu", {k: statistics.median(v) for k, v in m["cpu"].items()})
+    rows = []
+    worst_manifest = worst_output = 0.0
+    for m in runs:
+        wall, best, cpu = m["best_wall"], m["best_cpu"], m["median_cpu"]
+        for mode in _MODES:
+            fmt = mode.split(":")[-1]
+            row = {
+                "n_jobs": m["jobs"],
+                "output": {
+                    "none": "none (`stream=True`, frames discarded)",
+                    f"plain:{fmt}": f"`ResultWriter(out.{fmt})`, no manifest",
+                }.get(mode, f"`output=out.{fmt}`: resumable, with manifest"),
+                "wall s (best)": f"{wall[mode]:.2f}",
+                "CPU s (best / median)": f"{best[mode]:.2f} / {cpu[mode]:.2f}",
+                "paragraphs per CPU s": f"{m['rows'][mode] / cpu[mode]:,.0f}",
+            }
+            if mode != "none":
+                output = cpu[mode] / cpu["none"] - 1
+                row["CPU vs none"] = f"{100 * output:+.1f} %"
+            if ":" not in mode and mode != "none":
+                manifest = cpu[mode] / cpu[f"plain:{mode}"] - 1
+                row["CPU vs plain (manifest cost)"] = f"{100 * manifest:+.1f} %"
+                worst_manifest = max(worst_manifest, manifest)
+                worst_output = max(worst_output, output)
+            rows.append(row)
+    spread = max(
+        (max(m["cpu"]["none"]) - min(m["cpu"]["none"])) / statistics.median(m["cpu"]["none"])
+        for m in runs
+    )
+    load = r.get("load_end") or os.getloadavg()
+    columns = [
+        "n_jobs",
+        "output",
+        "wall s (best)",
+        "CPU s (best / median)",
+        "paragraphs per CPU s",
+        "CPU vs none",
+        "CPU vs plain (manifest cost)",
+    ]
+    return "\n".join(
+        [
+            "## Cost of resumable output (manifest)",
+            "",
+            f"Command: `{r['command']}`  ",
+            f"Machine: {machine_line(r['machine'])}  ",
+            f"Load average at start / end: {tuple(r['load_start'])} /"
+            f" {tuple(round(x, 2) for x in load)} (a shared machine, busy with other jobs).",
+            "",
+            f"{runs[0]['size']:,} policies cycling through the 114 OPP-115 raw HTML policies,"
+            " passed as `(id, text)` pairs, in one fresh process per `n_jobs`. Each round runs"
+            " every mode once, alternating the order: classified and discarded; written with"
+            " the plain `ResultWriter` (what `classify -o` did before); written resumably"
+            " with `classify_many(..., output=...)` (rows encoded where the batch is"
+            " classified, content hashed, journal and manifest committed every"
+            " `COMMIT_SECONDS` = 10 s and at the end, with `fsync`);"
+            f" {len(runs[0]['wall']['none'])} rounds after an untimed one. Wall time follows"
+            " the other jobs on the machine, so costs are read from the median CPU time of"
+            " this process and its worker processes; even so, identical rounds without output"
+            f" differ by up to {100 * spread:.0f} %, so differences of a few percent are"
+            " noise. Target: the manifest costs at most 5 % of throughput.",
+            "",
+            table(rows, columns),
+            "",
+            f"Largest cost of the manifest (resumable vs plain output, median CPU):"
+            f" {100 * worst_manifest:+.1f} % ({verdict(worst_manifest <= 0.05)} within 5 %);"
+            f" of output and manifest together (vs no output): {100 * worst_output:+.1f} %"
+            f" ({verdict(worst_output <= 0.05)} within 5 %).",
+        ]
+    )
 
 
 # ----------------------------------------------------------------------------- measurements
@@ -679,6 +853,22 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--cli-train", action="store_true", help="also time `policyml train`")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--manifest-size", type=int, default=500, help="policies of the manifest-cost runs"
+    )
+    parser.add_argument(
+        "--manifest-jobs", default="1,2", help="n_jobs of the manifest-cost runs (default 1,2)"
+    )
+    parser.add_argument(
+        "--manifest-repeat", type=int, default=3, help="timed rounds of the manifest-cost runs"
+    )
+    parser.add_argument(
+        "--manifest-only",
+        action="store_true",
+        help="measure only the cost of resumable output; write only its section",
+    )
+    parser.add_argument("--manifest-child", help=argparse.SUPPRESS)
+    parser.add_argument("--render-manifest", help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--render", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -689,6 +879,34 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         size, jobs = (int(x) for x in args.child.split(","))
         child(size, jobs)
+        return
+    if args.render_manifest:  # re-render the section from its saved results
+        m = json.loads(Path(args.render_manifest).read_text())
+        text = manifest_markdown(m)
+        print(text)
+        if not args.no_write:
+            write_section("manifest", text, m)
+        return
+    if args.manifest_child:
+        size, jobs, repeat = (int(x) for x in args.manifest_child.split(","))
+        manifest_child(size, jobs, repeat)
+        return
+    manifest_jobs = [int(j) for j in args.manifest_jobs.split(",")]
+    if args.manifest_only:
+        m: dict[str, Any] = {
+            "command": command(),
+            "machine": machine(),
+            "load_start": tuple(round(x, 2) for x in os.getloadavg()),
+        }
+        print("measuring the cost of resumable output ...", flush=True)
+        m["manifest"] = [
+            manifest_cost(args.manifest_size, j, args.manifest_repeat) for j in manifest_jobs
+        ]
+        m["load_end"] = tuple(round(x, 2) for x in os.getloadavg())
+        text = manifest_markdown(m)
+        print(text)
+        if not args.no_write:
+            write_section("manifest", text, m)
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     root = _opp_root()
@@ -715,6 +933,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.jobs > 1:
         r["scale"] += [run_child(n, args.jobs) for n in parallel_sizes]
     r["scale"].sort(key=lambda s: (s["jobs"], s["size"]))
+    print("measuring the cost of resumable output ...", flush=True)
+    r["manifest"] = [
+        manifest_cost(args.manifest_size, j, args.manifest_repeat) for j in manifest_jobs
+    ]
     raw = Path(tempfile.gettempdir()) / "policyml-speed-raw.json"
     raw.write_text(json.dumps({"sizes": sizes, **r}, default=str))
     print(f"raw results: {raw} (re-render: --render {raw})", flush=True)
@@ -726,6 +948,12 @@ def report(r: dict[str, Any], sizes: list[int], *, write: bool) -> None:
     print(text)
     if write:
         write_section("speed", text, r)
+    if r.get("manifest"):
+        text = manifest_markdown(r)
+        print(text)
+        if write:
+            keys = ("command", "machine", "load_start", "manifest")
+            write_section("manifest", text, {k: r[k] for k in keys})
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from policyml.exceptions import (
     DataValidationError,
     InvalidInputError,
     ModelLoadError,
+    OutputError,
     PolicyMLError,
 )
 
@@ -40,6 +41,7 @@ _SUBMODULES = {
     "adapt",
     "batch",
     "categories",
+    "checkpoint",
     "cli",
     "dask",
     "datasets",
@@ -66,6 +68,7 @@ __all__ = [
     "DataValidationError",
     "InvalidInputError",
     "ModelLoadError",
+    "OutputError",
     "Paragraph",
     "PolicyMLError",
     "PolicyModel",

@@ -50,7 +50,9 @@ def _parser() -> argparse.ArgumentParser:
         " stream every policy's rows to FILE (.csv, .jsonl, .parquet) or to standard output"
         " (CSV, or JSON Lines with --format json), with a progress bar, a summary line and one"
         " error line per file that cannot be read (exit code 1 then). Paragraphs are numbered"
-        " from 0, as in the Python result's paragraph column.",
+        " from 0, as in the Python result's paragraph column. With -o, an interrupted run"
+        " (crash, kill, Ctrl-C, full disk) resumes where it stopped when the same command is"
+        " run again; --restart starts over.",
         epilog=_LIMITS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -86,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--batch-size", type=int, default=64, help="policies per batch (default 64)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument(
+        "--restart",
+        action="store_true",
+        help="with -o: start the output over instead of resuming an interrupted run",
+    )
     _model_options(p, thresholds=True)
 
     p = sub.add_parser(
@@ -299,7 +306,9 @@ def _model_options(p: argparse.ArgumentParser, *, thresholds: bool = False) -> N
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``policyml`` command."""
     parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.argv = argv
     if args.version:
         from policyml._version import __version__
 
@@ -477,11 +486,7 @@ def _one_policy(path: str) -> bool:
 
 def _classify_many(args: argparse.Namespace) -> int:
     """Stream many policies to a file (or stdout): progress, summary, one line per failure."""
-    import time
-    import warnings
-
-    from policyml.batch import SkippedPoliciesWarning, iter_classify
-    from policyml.writers import OUTPUT_FORMATS, ResultWriter, check_output_path
+    from policyml.writers import OUTPUT_FORMATS, check_output_path
 
     if args.wide:
         return _fail("--wide shows one policy as a table; for several use --format csv|json or -o")
@@ -494,6 +499,8 @@ def _classify_many(args: argparse.Namespace) -> int:
         check_output_path(args.out_file)
     elif args.output == "table":
         return _fail("--format table shows one policy; for several use --format csv|json or -o")
+    elif args.restart:
+        return _fail("--restart applies to an output file: add -o FILE")
     else:
         fmt = "jsonl" if args.output == "json" else "csv"
     if fmt == "parquet":
@@ -507,9 +514,83 @@ def _classify_many(args: argparse.Namespace) -> int:
         return _fail(f"--batch-size must be at least 1, got {args.batch_size}")
     policies = [("-", sys.stdin.buffer.read()) if p == "-" else p for p in args.path]
     model = _load(args) if args.model or args.threshold else None
-    with ResultWriter(args.out_file or sys.stdout, fmt) as writer:
-        from tqdm.auto import tqdm
+    if args.out_file is not None:
+        return _classify_to_file(args, policies, model)
+    return _classify_to_stdout(args, policies, model, fmt)
 
+
+def _classify_to_file(args: argparse.Namespace, policies: list, model: PolicyModel | None) -> int:
+    """``classify -o FILE``: a resumable run (see ``classify_many(..., output=...)``)."""
+    import warnings
+
+    from policyml.batch import RunInterrupted, SkippedPoliciesWarning, classify_many
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SkippedPoliciesWarning)  # reported line by line
+            summary = classify_many(
+                policies,
+                model=model,
+                n_jobs=args.jobs,
+                batch_size=args.batch_size,
+                fmt=args.input_format,
+                kind="path",
+                errors="skip",
+                progress=False if args.no_progress else None,
+                output=args.out_file,
+                restart=args.restart,
+                **_limits(args),
+            )
+    except RunInterrupted as stop:
+        import shlex
+
+        done = stop.summary.n_policies + len(stop.summary.errors)
+        command = shlex.join(["policyml", *[a for a in args.argv if a != "--restart"]])
+        print(
+            f"policyml: stopped by {_signal_name(stop.signal)}; {done:,} policies are saved in"
+            f" {args.out_file}.partial; to resume, run: {command}",
+            file=sys.stderr,
+        )
+        return 128 + stop.signal
+    for failure in summary.errors:
+        print(f"policyml: error: {failure}", file=sys.stderr)
+    rows = summary.n_rows - summary.n_resumed_rows
+    failed = f"; {len(summary.errors)} failed" if summary.errors else ""
+    resumed = (
+        f"; resumed after {summary.n_resumed:,} policies done before" if summary.n_resumed else ""
+    )
+    print(
+        f"policyml: classified {summary.n_policies} "
+        f"{'policy' if summary.n_policies == 1 else 'policies'}, {summary.n_rows} paragraphs in"
+        f" {summary.seconds:.1f} s ({rows / max(summary.seconds, 1e-9):.0f} paragraphs/s)"
+        f"{failed}{resumed}; wrote {args.out_file}",
+        file=sys.stderr,
+    )
+    return EXIT_ERROR if summary.errors else 0
+
+
+def _signal_name(signum: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def _classify_to_stdout(
+    args: argparse.Namespace, policies: list, model: PolicyModel | None, fmt: str
+) -> int:
+    """Several policies to standard output, streamed batch by batch (no resuming)."""
+    import time
+    import warnings
+
+    from tqdm.auto import tqdm
+
+    from policyml.batch import SkippedPoliciesWarning, iter_classify
+    from policyml.writers import ResultWriter
+
+    with ResultWriter(sys.stdout, fmt) as writer:
         frames = iter_classify(
             policies,
             model=model,
@@ -532,12 +613,11 @@ def _classify_many(args: argparse.Namespace) -> int:
                 n_failed += len(frame.attrs["errors"])
                 writer.write(frame)
         seconds = time.perf_counter() - start
-    where = f"; wrote {args.out_file}" if args.out_file else ""
     failed = f"; {n_failed} failed" if n_failed else ""
     print(
         f"policyml: classified {n_policies} {'policy' if n_policies == 1 else 'policies'},"
         f" {writer.rows} paragraphs in"
-        f" {seconds:.1f} s ({writer.rows / max(seconds, 1e-9):.0f} paragraphs/s){failed}{where}",
+        f" {seconds:.1f} s ({writer.rows / max(seconds, 1e-9):.0f} paragraphs/s){failed}",
         file=sys.stderr,
     )
     return EXIT_ERROR if n_failed else 0

@@ -411,7 +411,7 @@ def load_modern(
 
 
 #: Weight of a modern-corpus paragraph in the default recipe's loss (an OPP-115 segment: 1).
-MODERN_WEIGHT = 2.0
+MODERN_WEIGHT = 1.0
 
 
 def load_base_corpus(

@@ -10,6 +10,7 @@ __all__ = [
     "DataValidationError",
     "InvalidInputError",
     "ModelLoadError",
+    "OutputError",
     "PolicyMLError",
 ]
 
@@ -28,3 +29,9 @@ class DataValidationError(PolicyMLError, ValueError):
 
 class ModelLoadError(PolicyMLError):
     """A model file cannot be loaded: missing, corrupt, truncated, foreign or untrusted."""
+
+
+class OutputError(PolicyMLError):
+    """A run's output cannot be written or resumed: the disk is full or not writable, another
+    run is writing it, or its manifest belongs to another run (other model, options or
+    inputs). The message says what was kept and what to do."""

@@ -31,6 +31,7 @@ from policyml.model import PolicyModel, resolve_model
 from policyml.predict import classify
 from policyml.preprocess import split_sentences
 from policyml.sources import PolicySource
+from policyml.tokens import is_function_term
 
 __all__ = ["errors", "evidence_sentences", "explain", "summarize", "top_features"]
 
@@ -54,6 +55,11 @@ EXPLAIN_COLUMNS = [
 SUMMARY_COLUMNS = ["present", "paragraphs", "paragraph", "heading", "probability", "evidence"]
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")
+
+#: How explanations show terms made only of function words: one summed line, or each.
+FUNCTION_WORD_MODES = ("group", "show")
+#: The feature, block and term of that summed line.
+FUNCTION_WORDS_TERM = "function words"
 
 
 # --------------------------------------------------------------------------- surface forms
@@ -188,11 +194,28 @@ def explain_rows(
     top: int | None,
     rows: Sequence[int] | None = None,
     categories: Sequence[Sequence[int]] | None = None,
+    function_words: str = "group",
 ) -> list[dict[str, Any]]:
-    """Top contributions of ``rows`` of ``frame`` (all rows by default), as records."""
+    """Top contributions of ``rows`` of ``frame`` (all rows by default), as records.
+
+    With ``function_words="group"``, the terms made only of function words ("and", "and we",
+    "from"; :func:`policyml.tokens.is_function_term`) of a row and category become one record
+    (block and term ``"function words"``, their phrases joined, their contributions summed),
+    placed after the ``top`` other terms: they mostly stand for a paragraph's length and style,
+    and one line says so without hiding their share of the score. ``"show"`` lists them one by
+    one among the others.
+    """
+    if function_words not in FUNCTION_WORD_MODES:
+        raise InvalidInputError(
+            f"function_words must be one of {FUNCTION_WORD_MODES}, got {function_words!r}"
+        )
     X = view.transform(frame)
     X = X.tocsr() if hasattr(X, "tocsr") else np.asarray(X)
     phrases = _Phrases(view.pipeline, frame)
+    names = [split_feature_name(str(name)) for name in view.names]
+    grouped = np.array(
+        [function_words == "group" and is_function_term(term) for _, term in names], dtype=bool
+    )
     records: list[dict[str, Any]] = []
     for r in range(len(frame)) if rows is None else rows:
         if hasattr(X, "indices"):
@@ -202,15 +225,45 @@ def explain_rows(
             columns = np.flatnonzero(X[r])
             values = X[r, columns].astype(float)
         wanted = range(len(view.categories)) if categories is None else categories[r]
+        in_group = grouped[columns]
         for j in wanted:
             contributions = view.coef[j, columns] * values
-            nonzero = np.flatnonzero(contributions)
-            order = nonzero[np.argsort(-np.abs(contributions[nonzero]), kind="stable")]
+            entries: list[dict[str, Any]] = []
+            for i in np.flatnonzero(contributions != 0):
+                block, term = names[columns[i]]
+                entries.append(
+                    {
+                        "feature": str(view.names[columns[i]]),
+                        "block": block,
+                        "term": term,
+                        "value": float(values[i]),
+                        "coefficient": float(view.coef[j, columns[i]]),
+                        "contribution": float(contributions[i]),
+                        "grouped": bool(in_group[i]),
+                    }
+                )
+            group = [entry for entry in entries if entry["grouped"]]
+            entries = [entry for entry in entries if not entry["grouped"]]
+            entries.sort(key=lambda entry: -abs(entry["contribution"]))
             if top is not None:
-                order = order[:top]
-            for rank, i in enumerate(order, start=1):
-                name = str(view.names[columns[i]])
-                block, term = split_feature_name(name)
+                entries = entries[:top]
+            if group:
+                group.sort(key=lambda entry: -abs(entry["contribution"]))
+                entries.append(
+                    {
+                        "feature": FUNCTION_WORDS_TERM,
+                        "block": FUNCTION_WORDS_TERM,
+                        "term": FUNCTION_WORDS_TERM,
+                        "phrase": _phrase_list(phrases(e["block"], e["term"], r) for e in group),
+                        "value": float("nan"),
+                        "coefficient": float("nan"),
+                        "contribution": float(sum(e["contribution"] for e in group)),
+                    }
+                )
+            for rank, entry in enumerate(entries, start=1):
+                entry.pop("grouped", None)
+                if "phrase" not in entry:
+                    entry["phrase"] = phrases(entry["block"], entry["term"], r)
                 records.append(
                     {
                         "row": r,
@@ -218,16 +271,22 @@ def explain_rows(
                         "probability": float(proba[r, j]),
                         "predicted": bool(proba[r, j] >= view.thresholds[j]),
                         "rank": rank,
-                        "feature": name,
-                        "block": block,
-                        "term": term,
-                        "phrase": phrases(block, term, r),
-                        "value": float(values[i]),
-                        "coefficient": float(view.coef[j, columns[i]]),
-                        "contribution": float(contributions[i]),
+                        **{column: entry[column] for column in _RECORD_COLUMNS},
                     }
                 )
     return records
+
+
+def _phrase_list(phrases: Any, most: int = 6) -> str:
+    """Distinct phrases (ignoring case), the first ``most`` of them, then "…" if there are more."""
+    first: dict[str, str] = {}
+    for phrase in phrases:
+        first.setdefault(phrase.lower(), phrase)
+    distinct = list(first.values())
+    return ", ".join(distinct[:most]) + (", …" if len(distinct) > most else "")
+
+
+_RECORD_COLUMNS = ("feature", "block", "term", "phrase", "value", "coefficient", "contribution")
 
 
 def evidence_sentences(
@@ -292,6 +351,7 @@ def explain(
     top: int | None = 10,
     heading: str | None = None,
     row: Any = None,
+    function_words: str = "group",
 ) -> pd.DataFrame:
     """Which terms pushed each category's score up or down for one paragraph.
 
@@ -315,6 +375,12 @@ def explain(
         The section heading of a str paragraph (the model reads it too).
     row : index label, optional
         With a whole result: the paragraph to explain (``result.loc[row]``).
+    function_words : {"group", "show"}, default "group"
+        Terms made only of function words ("and", "and we", "from the") weigh in mostly as a
+        sign of a paragraph's length and style, not of what it says. ``"group"`` sums them
+        into one row (``term`` ``"function words"``, ``phrase`` listing them, ``value`` and
+        ``coefficient`` NaN) after the ``top`` other terms of the category; ``"show"`` ranks
+        each with the other terms.
 
     Returns
     -------
@@ -328,7 +394,7 @@ def explain(
         ``value`` (feature value, block weight included), ``coefficient``, ``contribution``
         and ``evidence`` (the evidence sentence; None for categories not predicted).
         ``attrs`` holds ``text``, ``heading`` and the per-category ``intercept``: a category's
-        contributions (with ``top=None``) plus its intercept give its log-odds.
+        contributions (with ``top=None``, grouped or not) plus its intercept give its log-odds.
 
     Raises
     ------
@@ -360,7 +426,9 @@ def explain(
     frame, position = _input_frame(paragraph, heading, row)
     view = linear_view(model)
     proba = model.predict_proba(frame)
-    records = explain_rows(view, frame, proba, top=top, rows=[position])
+    records = explain_rows(
+        view, frame, proba, top=top, rows=[position], function_words=function_words
+    )
     predicted = [
         c for j, c in enumerate(view.categories) if proba[position, j] >= view.thresholds[j]
     ]

@@ -296,6 +296,30 @@ class PolicyModel:
         proba = self.pipeline.predict_proba(frame)
         return np.asarray(proba, dtype=float).reshape(len(frame), len(self.categories))
 
+    def fingerprint(self) -> str:
+        """SHA-256 (hex) of what decides this model's predictions: categories, thresholds and
+        the compiled scorer's arrays (or, for a pipeline that does not compile, the pickled
+        pipeline). Equal for a model and its saved and reloaded copy; a run's manifest keeps it
+        to refuse resuming an output with another model.
+
+        Examples
+        --------
+        >>> import policyml
+        >>> len(policyml.load_model().fingerprint())
+        64
+        """
+        digest = hashlib.sha256()
+        digest.update(np.asarray(self.thresholds, dtype="<f8").tobytes())
+        digest.update("\x00".join(self.categories).encode())
+        scorer = self.scorer
+        if scorer is not None:
+            scorer.fingerprint(digest)
+        else:
+            import joblib
+
+            digest.update(joblib.hash(self.pipeline).encode())
+        return digest.hexdigest()
+
     def predict(self, X: Any) -> np.ndarray:
         """0/1 label matrix, shape ``(n_paragraphs, n_categories)``, using the thresholds."""
         return decide(self.predict_proba(X), self.thresholds)

@@ -38,6 +38,10 @@ SCORER_FORMAT_VERSION = 1
 #: probe paragraphs (the pipeline rounds TF-IDF values to float32, the scorer sums in float64).
 COMPILE_TOLERANCE = 1e-6
 
+# terms scored per numpy pass: ~40 MB of temporary arrays however many paragraphs there are
+_TERMS_PER_PASS = 1 << 20
+
+
 @dataclass
 class TermBlock:
     """One TF-IDF block: its vocabulary and the coefficients of its columns.
@@ -79,13 +83,30 @@ class TermBlock:
         """``tfidf(docs) @ coef.T``: shape ``(len(docs), n_outputs)``.
 
         The TF-IDF rows are L2-normalised and rounded to float32, as scikit-learn's
-        ``TfidfVectorizer(dtype=np.float32)`` stores them.
+        ``TfidfVectorizer(dtype=np.float32)`` stores them. Docs are scored about
+        ``_TERMS_PER_PASS`` terms at a time, so memory does not grow with their number; every
+        row is computed on its own, so the result does not depend on how they are grouped.
         """
-        n = len(docs)
-        out = np.zeros((n, self.coef.shape[0]))
-        ids, lengths = self._term_ids(docs)
-        if not ids:
-            return out
+        out = np.zeros((len(docs), self.coef.shape[0]))
+        get = self.vocabulary.get
+        ids: list[int] = []
+        lengths: list[int] = []
+        first = 0  # row of lengths[0]
+        for i, doc in enumerate(docs):
+            before = len(ids)
+            terms = analyze(doc, self.ngram_range, stem=self.stem)
+            ids += [j for j in map(get, terms) if j is not None]
+            lengths.append(len(ids) - before)
+            if len(ids) >= _TERMS_PER_PASS:
+                self._score_rows(ids, lengths, out[first : i + 1])
+                ids, lengths, first = [], [], i + 1
+        if ids:
+            self._score_rows(ids, lengths, out[first:])
+        return out
+
+    def _score_rows(self, ids: list[int], lengths: list[int], out: np.ndarray) -> None:
+        """Fill ``out`` (one row per entry of ``lengths``) from the docs' term columns."""
+        n = len(lengths)
         n_terms = len(self.terms)
         rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
         cells = rows * n_terms + np.asarray(ids, dtype=np.int64)
@@ -100,19 +121,6 @@ class TermBlock:
         values = (values / norms[rows]).astype(np.float32).astype(np.float64)
         for j, coef in enumerate(self.coef):  # one pass per output keeps memory at O(nnz)
             out[:, j] = np.bincount(rows, weights=values * coef[columns], minlength=n)
-        return out
-
-    def _term_ids(self, docs: Sequence[str]) -> tuple[list[int], list[int]]:
-        """Vocabulary columns of every term of every doc (repeats kept), and counts per doc."""
-        get = self.vocabulary.get
-        ids: list[int] = []
-        lengths: list[int] = []
-        for doc in docs:
-            before = len(ids)
-            terms = analyze(doc, self.ngram_range, stem=self.stem)
-            ids += [j for j in map(get, terms) if j is not None]
-            lengths.append(len(ids) - before)
-        return ids, lengths
 
 
 class LinearScorer:
@@ -205,6 +213,26 @@ class LinearScorer:
             inverse = [index.setdefault(h, len(index)) for h in headings]
             logits += self.heading_weight * self.heading.scores(list(index))[inverse]
         return logits
+
+    def fingerprint(self, digest: Any) -> None:
+        """Feed everything that decides this scorer's outputs to the ``hashlib`` object
+        ``digest`` (see :meth:`policyml.PolicyModel.fingerprint`)."""
+        digest.update(
+            json.dumps(
+                [self.categories, self.neighbour_weight, self.heading_weight, self.words_weight]
+            ).encode()
+        )
+        digest.update(self.intercept.astype("<f8").tobytes())
+        for block in (self.words, self.heading):
+            if block is None:
+                digest.update(b"no block")
+                continue
+            digest.update(
+                json.dumps([list(block.ngram_range), block.stem, block.sublinear_tf]).encode()
+            )
+            digest.update("\x00".join(block.terms).encode("utf-8", "surrogatepass"))
+            digest.update(np.asarray(block.idf, dtype="<f8").tobytes())
+            digest.update(np.asarray(block.coef, dtype="<f8").tobytes())
 
     def predict_proba(
         self,

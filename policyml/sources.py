@@ -17,6 +17,7 @@ __all__ = [
     "KINDS",
     "MAX_FILE_BYTES",
     "URL_TIMEOUT",
+    "LoadedSource",
     "PolicySource",
     "SourceError",
     "existing_path_kind",
@@ -25,8 +26,11 @@ __all__ = [
     "is_url",
     "iter_items",
     "iter_policy_sources",
+    "load_source",
     "policy_label",
+    "printable",
     "read_source",
+    "source_key",
 ]
 
 #: Files (and web pages) larger than this are reported as failed instead of being read (no
@@ -95,8 +99,57 @@ class SourceError(Exception):
     """A per-policy failure; the message is the reason, without the policy's name."""
 
 
+def printable(text: str) -> str:
+    r"""``text`` as valid UTF-8: the undecodable bytes of a file name (which Python keeps as
+    lone surrogates) become ``\xNN`` escapes, so the name can be printed and written out.
+
+    Examples
+    --------
+    >>> print(printable("caf\udce9.txt"))
+    caf\xe9.txt
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a surrogate that is no escaped byte
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def policy_label(policy: Any) -> str:
-    return f"policy {policy}" if isinstance(policy, int) else str(policy)
+    return f"policy {policy}" if isinstance(policy, int) else printable(str(policy))
+
+
+def source_key(source: PolicySource) -> str:
+    """What identifies ``source`` from one run to the next: its path or URL, else its id."""
+    if source.path is not None:
+        return source.path
+    if source.url is not None:
+        return source.url
+    policy = source.policy
+    return policy if isinstance(policy, str) else f"{type(policy).__name__}:{policy!r}"
+
+
+@dataclass(frozen=True)
+class LoadedSource:
+    """A policy's text, and (from :func:`load_source` with ``digest=True``) what identifies
+    its content: a hash of the bytes read and, for a file, its size and modification time."""
+
+    text: str
+    digest: str | None = None
+    size: int | None = None
+    mtime_ns: int | None = None
+
+
+def content_digest(data: bytes | str) -> str:
+    """The hash of a policy's content that a run's manifest keeps (128-bit BLAKE2b, hex)."""
+    import hashlib
+
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def is_binary(data: bytes) -> bool:
@@ -123,35 +176,93 @@ def _decode(data: bytes, what: str) -> str:
 def read_source(source: PolicySource) -> str:
     """The text of ``source``; :class:`SourceError` (the reason, without the policy's name)
     when it cannot be read."""
+    return load_source(source).text
+
+
+def load_source(source: PolicySource, *, digest: bool = False) -> LoadedSource:
+    """Read ``source``: its text and, with ``digest``, the hash of its content.
+
+    A file is opened without blocking (a FIFO never hangs the run), must be a regular file of
+    at most :data:`MAX_FILE_BYTES` and not binary, and must not change while it is read (it is
+    read again once if it does).
+
+    Raises
+    ------
+    SourceError
+        With the reason, e.g. ``cannot read: Permission denied``.
+    """
     if source.error is not None:
         raise SourceError(source.error)
     if source.url is not None:
-        return _decode(fetch_url(source.url), "content")
+        data = fetch_url(source.url)
+        return LoadedSource(_decode(data, "content"), content_digest(data) if digest else None)
     if source.path is None:
         text = source.text
         if isinstance(text, bytes | bytearray | memoryview):
-            return _decode(bytes(text), "data")
+            raw = bytes(text)
+            return LoadedSource(_decode(raw, "data"), content_digest(raw) if digest else None)
         if isinstance(text, str):
-            return text
+            return LoadedSource(text, content_digest(text) if digest else None)
         raise SourceError(f"expected str or bytes, got {type(text).__name__}")
+    for attempt in range(2):
+        data, before, after = _read_file(source.path)
+        same_size = len(data) == before.st_size == after.st_size
+        if same_size and before.st_mtime_ns == after.st_mtime_ns:
+            break
+        if attempt:
+            raise SourceError("the file changed while it was read; try again when it is stable")
+    return LoadedSource(
+        _decode(data, "file"),
+        content_digest(data) if digest else None,
+        before.st_size,
+        before.st_mtime_ns,
+    )
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_file(path: str) -> tuple[bytes, os.stat_result, os.stat_result]:
+    """The bytes of the regular file ``path``, with its status before and after reading."""
     try:
-        info = os.stat(source.path)
-        if not stat.S_ISREG(info.st_mode):
-            what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-            raise SourceError(f"cannot read: {what}")
-        if info.st_size > MAX_FILE_BYTES:
-            raise SourceError(
-                f"file is {info.st_size / 1e6:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MiB"
-                " limit for one policy"
-            )
-        with open(source.path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        fd = os.open(path, _OPEN_FLAGS)
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+                raise SourceError(f"cannot read: {what}")
+            if info.st_size > MAX_FILE_BYTES:
+                raise SourceError(
+                    f"file is {info.st_size / 1e6:.0f} MB, over the"
+                    f" {MAX_FILE_BYTES // 2**20} MiB limit for one policy"
+                )
+            # one byte more than its size: a file that grows while read shows as changed
+            data = _read_upto(fd, info.st_size + 1) if info.st_size else _read_small(fd)
+            return data, info, os.fstat(fd)
+        finally:
+            os.close(fd)
     except OSError as error:
         hint = ""
-        if isinstance(error, FileNotFoundError) and any(c.isspace() for c in source.path):
+        if isinstance(error, FileNotFoundError) and any(c.isspace() for c in path):
             hint = " (if this is a policy's text, pass kind='text')"
         raise SourceError(f"cannot read: {error.strerror or error}{hint}") from error
-    return _decode(data, "file")
+
+
+def _read_upto(fd: int, size: int) -> bytes:
+    """Up to ``size`` bytes of ``fd``, fewer only at its end."""
+    chunks = []
+    while size > 0 and (chunk := os.read(fd, size)):
+        chunks.append(chunk)
+        size -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _read_small(fd: int) -> bytes:
+    """A file whose size is 0: empty, or generated when read (``/proc``), up to the limit."""
+    data = _read_upto(fd, MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceError(f"file is over the {MAX_FILE_BYTES // 2**20} MiB limit for one policy")
+    return data
 
 
 def is_url(spec: str) -> bool:
@@ -380,15 +491,11 @@ def _looks_like_path(item: str) -> bool:
 
 
 def _first_match(pattern: str) -> str | None:
-    import glob
-
-    return next(glob.iglob(pattern, recursive=True), None)
+    return next(iter(_glob(pattern)), None)
 
 
 def _expand_path(spec: str, recursive: bool) -> Iterator[PolicySource]:
     """Files named by ``spec``: a file, a folder, a glob pattern or a URL (lazily)."""
-    import glob
-
     if is_url(spec):
         yield PolicySource(spec, url=spec)
     elif os.path.isdir(spec):
@@ -401,32 +508,146 @@ def _expand_path(spec: str, recursive: bool) -> Iterator[PolicySource]:
     elif os.path.lexists(spec) or not _GLOB_MAGIC_RE.search(spec):
         yield PolicySource(spec, path=spec)  # a missing file fails when read, naming itself
     else:
-        matches = sorted(glob.glob(spec, recursive=True))
+        matches = sorted(_glob(spec))
         if not matches:
             yield PolicySource(spec, error="no file matches this pattern")
-        for match in matches:
-            if os.path.isdir(match):
+        for match, error in matches:
+            if error is not None:
+                yield PolicySource(match, error=error)
+            elif os.path.isdir(match):
                 yield from _walk(match, recursive)
             else:
                 yield PolicySource(match, path=match)
 
 
+# Symbolic links to folders are followed, except into a folder that contains the link (a loop,
+# which would list the same files forever); such a link is reported as a failed source.
+_LOOP = "symbolic link loop (a link to a folder that contains it): not followed"
+
+
+def _dir_key(path: str) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_dev, info.st_ino
+
+
+def _with_key(keys: frozenset[tuple[int, int]], path: str) -> frozenset[tuple[int, int]]:
+    try:
+        return keys | {_dir_key(path)}
+    except OSError:
+        return keys
+
+
+def _list_dir(path: str) -> list[tuple[str, bool]]:
+    """``(name, is_folder)`` of the entries of ``path`` not starting with ".", sorted."""
+    out = []
+    with os.scandir(path) as entries:
+        for entry in entries:
+            if not entry.name.startswith("."):
+                try:
+                    is_dir = entry.is_dir()  # follows symbolic links
+                except OSError:
+                    is_dir = False  # e.g. a link to itself: fails, naming itself, when read
+                out.append((entry.name, is_dir))
+    out.sort()
+    return out
+
+
 def _walk(root: str, recursive: bool) -> Iterator[PolicySource]:
-    """Files under ``root`` in sorted order (a folder's files before its sub-folders')."""
-    failures: list[OSError] = []
-    for dirpath, dirnames, filenames in os.walk(root, onerror=failures.append):
-        yield from _walk_failures(failures)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")) if recursive else []
-        for name in sorted(filenames):
-            if not name.startswith("."):
-                path = os.path.join(dirpath, name)
+    """Files under ``root`` in sorted order (a folder's files before its sub-folders'),
+    depth first; a folder that cannot be listed, or a link loop, gives a failed source."""
+    # (folder, keys of the folders it is in, or the error to report at its place)
+    stack: list[tuple[str, frozenset[tuple[int, int]], str | None]] = [(root, frozenset(), None)]
+    while stack:
+        folder, above, error = stack.pop()
+        if error is not None:
+            yield PolicySource(folder, error=error)
+            continue
+        try:
+            above = above | {_dir_key(folder)}
+            entries = _list_dir(folder)
+        except OSError as exc:
+            yield PolicySource(folder, error=f"cannot list folder: {exc.strerror or exc}")
+            continue
+        subfolders = []
+        for name, is_dir in entries:
+            path = os.path.join(folder, name)
+            if not is_dir:
                 yield PolicySource(path, path=path)
-    yield from _walk_failures(failures)
+            elif recursive:
+                try:
+                    loop = _dir_key(path) in above
+                except OSError:
+                    loop = False  # listing it fails, naming it
+                subfolders.append((path, above, _LOOP if loop else None))
+        stack.extend(reversed(subfolders))  # popped in sorted order
 
 
-def _walk_failures(failures: list[OSError]) -> Iterator[PolicySource]:
-    while failures:
-        error = failures.pop(0)
-        yield PolicySource(
-            str(error.filename), error=f"cannot list folder: {error.strerror or error}"
-        )
+def _glob(pattern: str) -> list[tuple[str, str | None]]:
+    """``(path, error)`` of what ``pattern`` matches, as :func:`glob.glob` with
+    ``recursive=True`` would list it (hidden names only where the pattern starts with "."),
+    but following links to folders in ``**`` only when they do not loop (a loop is listed
+    once, with an error)."""
+    import fnmatch
+
+    drive, rest = os.path.splitdrive(pattern)
+    parts = rest.split(os.sep)
+    if os.altsep:
+        parts = [p for part in parts for p in part.split(os.altsep)]
+    base = drive
+    if parts and parts[0] == "":  # absolute
+        base += os.sep
+        parts = parts[1:]
+    found: dict[str, str | None] = {}
+
+    def visit(path: str, index: int, above: frozenset[tuple[int, int]]) -> None:
+        if index == len(parts):
+            if path and os.path.lexists(path):
+                found.setdefault(path, None)
+            return
+        part = parts[index]
+        folder = path or os.curdir
+        if part == "**":
+            visit(path, index + 1, above)  # no folder
+            try:
+                entries = _list_dir(folder)
+            except OSError:
+                return
+            for name, is_dir in entries:
+                sub = os.path.join(path, name) if path else name
+                if index + 1 == len(parts):
+                    found.setdefault(sub, None)
+                if is_dir:
+                    try:
+                        key = _dir_key(sub)
+                    except OSError:
+                        continue
+                    if key in above:
+                        found[sub] = _LOOP
+                    else:
+                        visit(sub, index, above | {key})
+            return
+        if not _GLOB_MAGIC_RE.search(part):
+            sub = os.path.join(path, part) if path else part
+            if index + 1 == len(parts):
+                visit(sub, index + 1, above)
+            elif os.path.isdir(sub):
+                visit(sub, index + 1, _with_key(above, sub))
+            return
+        try:
+            if part.startswith("."):
+                names = [(e.name, e.is_dir()) for e in os.scandir(folder)]
+            else:
+                names = _list_dir(folder)
+        except OSError:
+            return
+        for name, is_dir in names:
+            if fnmatch.fnmatch(name, part) and (is_dir or index + 1 == len(parts)):
+                sub = os.path.join(path, name) if path else name
+                visit(sub, index + 1, _with_key(above, sub) if is_dir else above)
+
+    try:
+        start = frozenset([_dir_key(base or os.curdir)])
+    except OSError:
+        return []
+    visit(base, 0, start)
+    return list(found.items())

@@ -16,10 +16,12 @@ from itertools import pairwise
 import Stemmer
 
 __all__ = [
+    "FUNCTION_WORDS",
     "STEMMER",
     "TOKEN_PATTERN",
     "StemTokenizer",
     "analyze",
+    "is_function_term",
     "stem_words",
     "stemmer_version",
     "word_ngrams",
@@ -107,3 +109,35 @@ def analyze(text: str, ngram_range: tuple[int, int] = (1, 2), *, stem: bool = Tr
     text = text.lower()
     tokens = stem_words(_TOKEN.findall(text)) if stem else _TOKEN.findall(text)
     return word_ngrams(tokens, ngram_range)
+
+
+_FUNCTION_WORDS_TEXT = """
+an the and or but nor so yet either neither both whether if than as while because
+of to in on at by for with from into onto upon about through over under within without
+between among after before during via per up out off
+is are was were be been being am do does did has have had
+can could may might will would shall should must
+we us our ours you your yours they them their it its he she his her me my
+this that these those which who whom whose what there here such any all each some other
+also only very
+"""
+_FUNCTION_WORDS = _FUNCTION_WORDS_TEXT.split()
+
+#: Words that carry grammar, not meaning (and their Snowball stems): explanations fold terms
+#: made only of them into one line. Negations ("not", "no", "never") are not among them.
+FUNCTION_WORDS: frozenset[str] = frozenset(_FUNCTION_WORDS) | frozenset(stem_words(_FUNCTION_WORDS))
+
+
+def is_function_term(term: str) -> bool:
+    """Whether a model term (a word n-gram, maybe ``"neighbours:"``-prefixed) is made only of
+    :data:`FUNCTION_WORDS`.
+
+    Examples
+    --------
+    >>> is_function_term("and"), is_function_term("and we"), is_function_term("we collect")
+    (True, True, False)
+    >>> is_function_term("neighbours:the"), is_function_term("not")
+    (True, False)
+    """
+    words = term.rpartition(":")[2].split(" ")
+    return all(word in FUNCTION_WORDS for word in words)

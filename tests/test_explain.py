@@ -8,9 +8,16 @@ from sklearn.tree import DecisionTreeClassifier
 
 import policyml
 from policyml.datasets import load_example_csv, load_example_policy
-from policyml.interpret import EXPLAIN_COLUMNS, SUMMARY_COLUMNS, errors, top_features
+from policyml.interpret import (
+    EXPLAIN_COLUMNS,
+    FUNCTION_WORDS_TERM,
+    SUMMARY_COLUMNS,
+    errors,
+    top_features,
+)
 from policyml.model import PolicyModel, build_pipeline, default_model
 from policyml.preprocess import split_sentences
+from policyml.tokens import is_function_term
 
 MIXED = (
     "We encrypt your data in transit with TLS and restrict access to our engineers."
@@ -51,8 +58,9 @@ def test_explain_one_paragraph(model):
     assert list(why.columns) == EXPLAIN_COLUMNS
     assert set(why["category"]) <= set(model.categories)
     for _, rows in why.groupby("category", sort=False):
-        assert len(rows) <= 4
         assert rows["rank"].tolist() == list(range(1, len(rows) + 1))
+        rows = rows[rows["term"] != FUNCTION_WORDS_TERM]  # the summed line comes last
+        assert len(rows) <= 4
         magnitude = rows["contribution"].abs().to_numpy()
         assert (np.diff(magnitude) <= 1e-12).all()
         assert rows["contribution"].to_numpy() == pytest.approx(
@@ -65,6 +73,38 @@ def test_explain_one_paragraph(model):
     assert top["feature"] == f"{top['block']}__{top['term']}"
     # negative contributions are listed too: they push a category down
     assert (why["contribution"] < 0).any()
+
+
+COLLECTION = (
+    "We collect your name, email address and phone number when you register, and we use them"
+    " to provide the service and improve it."
+)
+
+
+def test_function_words_are_one_line_after_the_evidence(model):
+    """Issue 14: "and" was the 2nd strongest collection term of such a paragraph. Terms made
+    only of function words are summed into one line after the top terms; the account of the
+    score stays exact."""
+    shown = policyml.explain(COLLECTION, model=model, top=None, function_words="show")
+    collection = shown[shown["category"] == "collection"]
+    assert "and" in collection["term"].head(5).tolist()  # the model does lean on "and" ...
+    grouped = policyml.explain(COLLECTION, model=model, top=6)
+    collection = grouped[grouped["category"] == "collection"]
+    last = collection.iloc[-1]
+    assert last["term"] == last["feature"] == FUNCTION_WORDS_TERM
+    assert "and" in last["phrase"].split(", ") and np.isnan(last["coefficient"])
+    words = collection.iloc[:-1]
+    assert len(words) == 6 and not any(is_function_term(t) for t in words["term"])
+    assert words["term"].iloc[0] == "collect"  # ... but the evidence a reader sees is this
+    everything = policyml.explain(COLLECTION, model=model, top=None)
+    for category in model.categories:
+        a = everything.loc[everything["category"] == category, "contribution"].sum()
+        b = shown.loc[shown["category"] == category, "contribution"].sum()
+        assert a == pytest.approx(b, abs=1e-9)
+    function = shown[(shown["category"] == "collection") & shown["term"].map(is_function_term)]
+    assert last["contribution"] == pytest.approx(function["contribution"].sum(), abs=1e-9)
+    with pytest.raises(policyml.InvalidInputError, match="function_words"):
+        policyml.explain(COLLECTION, model=model, function_words="hide")
 
 
 def test_evidence_is_the_most_probable_sentence(model):

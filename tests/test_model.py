@@ -6,8 +6,12 @@ import pytest
 from sklearn.pipeline import Pipeline
 
 import policyml
-from policyml.datasets import load_example_csv
+from policyml.datasets import load_base_corpus, load_example_csv, load_modern
+from policyml.metrics import classification_report
 from policyml.model import MIN_POSITIVES, THRESHOLD_GRID, best_threshold, build_pipeline
+
+#: The bundled model's macro-F1 on the modern test half (MODEL_CARD.md) minus 0.01.
+MODERN_TEST_GATE = 0.807
 
 
 @pytest.fixture(scope="module")
@@ -171,18 +175,45 @@ def test_pipeline_steps_are_sklearn_estimators():
 
 @pytest.mark.opp115
 @pytest.mark.slow
-def test_opp115_grouped_cv_reaches_target(opp115):
-    """Quality gate: 5-fold policy-grouped CV on the shared folds with the default recipe.
+def test_opp115_grouped_cv_reaches_target(opp115_root, c3pa_root):
+    """Quality gate (task A): 5-fold policy-grouped CV on the shared OPP-115 folds with the
+    default recipe and its data (the modern dev half in every training fold).
 
-    The bundled recipe reaches 0.834 pooled macro-F1 (models/MODEL_CARD.md); this fails if a
+    The bundled recipe reaches 0.822 pooled macro-F1 (models/MODEL_CARD.md); this fails if a
     change drops it by more than 0.01.
     """
-    cv = policyml.cross_validate(opp115, folds="fold", n_boot=200)
+    base = load_base_corpus(opp115_root, c3pa_root)
+    cv = policyml.cross_validate(base, folds="fold", n_boot=200)
     report = cv.report
-    assert report.loc["macro avg", "f1"] >= 0.824, report
+    assert report.loc["macro avg", "f1"] >= 0.812, report
     assert (report.loc[list(policyml.CATEGORIES), "f1"] >= 0.74).all(), report
     assert report.loc["macro avg", "f1_low"] < report.loc["macro avg", "f1"]
     assert report.loc["macro avg", "f1"] < report.loc["macro avg", "f1_high"]
     # thresholds were chosen inside each training fold, not fixed
     assert cv.thresholds.shape == (5, 5)
     assert cv.thresholds.nunique().max() > 1
+    scored = base[base["fold"] >= 0]  # the OPP-115 rows: modern rows are trained on, not scored
+    assert int(report.loc["collection", "support"]) == int(scored["collection"].sum())
+
+
+@pytest.mark.opp115
+def test_modern_test_half_reaches_target(c3pa_root):
+    """Quality gate (modern policies): the bundled model on the modern corpus's test half, end
+    to end — each page classified from its raw HTML with the default content; a labelled
+    paragraph missing from the output counts as predicted with no label. Fails if a change
+    drops the macro-F1 more than 0.01 below what the bundled model reached (MODEL_CARD.md)."""
+    model = policyml.load_model()
+    labels = load_modern(c3pa_root, half="test")
+    cats = list(model.categories)
+    pred = np.zeros((len(labels), len(cats)), dtype=int)
+    for page, rows in labels.groupby("policy_id", sort=False):
+        result = policyml.classify((c3pa_root / "html" / page).read_bytes(), model=model)
+        decided = result[[f"p_{c}" for c in cats]].to_numpy() >= model.thresholds
+        spans = zip(result["start"], result["end"], strict=True)
+        found = {span: decided[i] for i, span in enumerate(spans)}
+        for k, span in zip(rows.index, zip(rows["start"], rows["end"], strict=True), strict=True):
+            if span in found:
+                pred[k] = found[span]
+    report = classification_report(labels[cats].to_numpy(), pred, cats)
+    print(report.round(3))
+    assert report.loc["macro avg", "f1"] >= MODERN_TEST_GATE, report

@@ -29,7 +29,9 @@ def test_bundled_model_loads_with_metadata():
     meta = model.metadata
     for key in ("policyml_version", "sklearn_version", "python_version", "created", "thresholds"):
         assert key in meta
-    assert meta["training_data"]["rows"] == 3792
+    # the default recipe: OPP-115's 3,792 segments and the modern dev half's 10,413 paragraphs
+    assert meta["training_data"]["rows"] == 3792 + 10_413
+    assert "modern corpus dev half" in meta["training_data"]["source"]
     assert len(meta["training_data"]["sha256"]) == 64
     assert "macro avg" in meta["cv_metrics"]["report"]
 

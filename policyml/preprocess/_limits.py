@@ -6,14 +6,15 @@ from policyml.exceptions import InvalidInputError
 
 #: Default limit on the length of one policy, in characters (after decoding bytes), for
 #: :func:`split_paragraphs` and :func:`policyml.classify`; ``None`` means no limit. Measured on
-#: 2 cores: a 20 MB policy of ordinary paragraphs splits in 3-5 s with < 150 MB extra memory;
-#: the worst case found (20 M characters of one-letter words in a single paragraph) takes about
-#: 30 s and 2.2 GB. Longer input raises :class:`~policyml.InvalidInputError` instead of
-#: running for minutes. Override per call with ``max_input_chars=``.
+#: 2 cores: a 20 MB policy of ordinary paragraphs splits in 3-5 s; 20 M characters of
+#: one-letter words in a single paragraph take 6 s and 350 MB for the whole process (see
+#: docs/errors.md, "Memory", for other shapes). Longer input raises
+#: :class:`~policyml.InvalidInputError` instead of running for minutes. Override per call with
+#: ``max_input_chars=``.
 MAX_INPUT_CHARS: int | None = 20_000_000
 
 #: Default limit on the number of lines of one policy; ``None`` means no limit. One million
-#: one-letter lines take about 20 s and 0.7 GB; ten million took three minutes and 5 GB, hence
+#: one-letter lines take about 9 s and 0.6 GB; ten million took three minutes and 5 GB, hence
 #: this limit. Override per call with ``max_input_lines=``.
 MAX_INPUT_LINES: int | None = 1_000_000
 

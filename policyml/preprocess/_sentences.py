@@ -15,8 +15,8 @@ _PUNKT_RESOURCE = Path(__file__).resolve().parent.parent / "resources" / "punkt_
 PUNKT_FORMAT = "policyml-punkt-params"
 _tokenizer: Any = None
 _tokenizer_lock = threading.Lock()
-_SENT_END_TOKEN_RE = re.compile("[.?!][\"')\\]}\u2019\u201d\u00bb]*$")
-SENT_END_JOINED_RE = re.compile("[.?!][\"')\\]}\u2019\u201d\u00bb]* ")
+# a token after which a sentence may end: final ., ? or ! with optional closing quotes/brackets
+SENT_END_TOKEN_RE = re.compile("[.?!][\"')\\]}\u2019\u201d\u00bb]*$")
 MAX_BREAK_CHECKS = 8
 
 
@@ -94,7 +94,7 @@ def split_sentences(text: str) -> list[str]:
     first = 0
     for i in range(len(spans) - 1):
         word = text[spans[i][0]:spans[i][1]]
-        if _SENT_END_TOKEN_RE.search(word) and tok.text_contains_sentbreak(
+        if SENT_END_TOKEN_RE.search(word) and tok.text_contains_sentbreak(
             f"{word} {text[spans[i + 1][0]:spans[i + 1][1]]}"
         ):
             out.append(text[spans[first][0]:spans[i][1]])

@@ -111,9 +111,29 @@ def _translate(text: str) -> str:
     return _TRANSLATED_RE.sub(lambda m: _REPLACEMENT[m.group()], text)
 
 
+_CLEAN_CHUNK = 1 << 16
+
+
 def clean_text(text: str) -> str:
     """Normalise ``text`` and collapse all whitespace runs to single spaces."""
-    return " ".join(normalize_text(text).split())
+    if len(text) <= _CLEAN_CHUNK:
+        return " ".join(normalize_text(text).split())
+    # A long text (a 20 MB line) is cleaned a slice at a time, cut before a space, where both
+    # steps work piecewise: a space is unchanged by them and NFKC never joins it to the
+    # character before. This avoids a list of millions of words (1 GB of one-letter words)
+    # and, when the text is clean already (the usual case), returns it without a copy.
+    parts: list[str] | None = None  # None while every slice is unchanged
+    pos, n = 0, len(text)
+    while pos < n:
+        end = text.find(" ", pos + _CLEAN_CHUNK)
+        end = n if end < 0 else end
+        piece = " ".join(normalize_text(text[pos:end]).split())
+        if parts is None and (not piece or piece != text[pos + (pos > 0) : end]):
+            parts = [text[:pos]] if pos else []  # the slices so far, unchanged
+        if parts is not None and piece:
+            parts.append(piece)
+        pos = end
+    return text if parts is None else " ".join(parts)
 
 
 def decode_bytes(data: bytes) -> str:
