@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -56,7 +57,8 @@ NS = (50, 100, 200, 500)
 SEEDS = (0, 1, 2)
 N_BOOT = 2000
 PLOT = ROOT / "benchmarks" / "adapt.png"
-TIMING_SIZES = (250, 500, 1000)
+#: (policies, n_jobs) of the suggest timings: one process at three sizes, then two workers.
+TIMING_RUNS = ((250, 1), (500, 1), (1000, 1), (1000, 2))
 
 
 # ----------------------------------------------------------------------------- the user
@@ -355,7 +357,7 @@ def _hwm_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timing_child(size: int) -> None:
+def timing_child(size: int, n_jobs: int = 1) -> None:
     """``suggest(n=200)`` over ``size`` policies in this (fresh) process; prints JSON."""
     from policyml.model import default_model
 
@@ -364,12 +366,13 @@ def timing_child(size: int) -> None:
     load_seconds = time.perf_counter() - start
     loaded = _hwm_mb()
     start = time.perf_counter()
-    sheet = suggest(timing_corpus(size), n=200, progress=False)
+    sheet = suggest(timing_corpus(size), n=200, progress=False, n_jobs=n_jobs)
     seconds = time.perf_counter() - start
     print(
         json.dumps(
             {
                 "size": size,
+                "n_jobs": n_jobs,
                 "seconds": seconds,
                 "model_load_seconds": load_seconds,
                 "policies": sheet.attrs["n_policies"],
@@ -378,6 +381,7 @@ def timing_child(size: int) -> None:
                 "distinct_pages": int(sheet["source"].map(lambda s: Path(s).name).nunique()),
                 "rss_after_load_mb": loaded,
                 "peak_rss_mb": _hwm_mb(),
+                "load_average": os.getloadavg()[0],  # a shared machine: others' load
             }
         )
     )
@@ -385,9 +389,9 @@ def timing_child(size: int) -> None:
 
 def suggest_timing() -> list[dict[str, Any]]:
     out = []
-    for size in TIMING_SIZES:
+    for size, n_jobs in TIMING_RUNS:
         done = subprocess.run(
-            [sys.executable, "-m", "benchmarks.adapt", "--timing-child", str(size)],
+            [sys.executable, "-m", "benchmarks.adapt", "--timing-child", f"{size}:{n_jobs}"],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -405,7 +409,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--choose", action="store_true", help="the dev-half choices only")
     parser.add_argument("--timing-only", action="store_true", help="only time suggest")
-    parser.add_argument("--timing-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="write BENCHMARKS.md and the plot again from benchmarks/results/adapt.json",
+    )
+    parser.add_argument("--timing-child", help=argparse.SUPPRESS)  # "policies:n_jobs"
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument(
         "--quick",
@@ -415,11 +424,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     if args.quick:
-        global NS, SEEDS, TIMING_SIZES
-        NS, SEEDS, TIMING_SIZES = (50,), (0,), ()
+        global NS, SEEDS, TIMING_RUNS
+        NS, SEEDS, TIMING_RUNS = (50,), (0,), ()
         args.no_write = True
     if args.timing_child:
-        timing_child(args.timing_child)
+        size, n_jobs = args.timing_child.split(":")
+        timing_child(int(size), int(n_jobs))
         return
     opp_root = shared_dir("POLICYML_OPP115", "opp115")
     c3pa = shared_dir("POLICYML_C3PA", "c3pa-db")
@@ -450,19 +460,26 @@ def main(argv: list[str] | None = None) -> None:
             write_section("adapt-choices", markdown, {"machine": info, **result})
         return
     info = machine()
-    if args.timing_only:  # time suggest again; the learning curves are those stored last
-        timing = suggest_timing()
+    if args.timing_only or args.render_only:  # the learning curves are those stored last
         stored = ROOT / "benchmarks" / "results" / "adapt.json"
-        if args.no_write or not stored.is_file():
-            return
-        saved = json.loads(stored.read_text(encoding="utf-8"))
+        if args.render_only:
+            saved = json.loads(stored.read_text(encoding="utf-8"))
+            timing = saved["suggest_timing"]
+            timing_run = (saved["timing_command"], saved["timing_machine"])
+        else:
+            timing = suggest_timing()
+            timing_run = (command(), info)
+            if args.no_write or not stored.is_file():
+                return
+            saved = json.loads(stored.read_text(encoding="utf-8"))
         result = {k: v for k, v in saved.items() if k not in _NOT_RESULT}
         curves = pd.DataFrame(saved["curves"])
-        runs = {"curves": (saved["command"], saved["machine"]), "timing": (command(), info)}
+        runs = {"curves": (saved["command"], saved["machine"]), "timing": timing_run}
         _write(result, curves, timing, runs)
         return
     timing = suggest_timing()
     result = learning_curves(opp_root, c3pa)
+    result["wall_seconds"] = round(time.perf_counter() - started)  # timing and curves
     curves = curve_frame(result)
     print(curves.round(3).to_string())
     print(f"adapt: {time.perf_counter() - started:.0f} s in all", flush=True)
@@ -566,26 +583,32 @@ def report(
             "met": "yes" if a200["f1"] < s200["f1"] - 0.05 else "no",
         },
     ]
-    largest = max(timing, key=lambda t: t["size"])
+    one = [t for t in timing if t.get("n_jobs", 1) == 1]  # one process: the RSS is all there
+    largest = max(one, key=lambda t: t["size"])
+    two = [t for t in timing if t.get("n_jobs", 1) > 1]
     targets.append(
         {
             "target": "suggest over 1,000 policies < 60 s, memory flat",
-            "measured": f"{largest['seconds']:.1f} s; peak RSS "
-            + ", ".join(f"{t['size']:,}: {t['peak_rss_mb']:.0f} MB" for t in timing),
+            "measured": f"{largest['seconds']:.1f} s in one process"
+            + "".join(f", {t['seconds']:.1f} s with n_jobs={t['n_jobs']}" for t in two)
+            + "; peak RSS "
+            + ", ".join(f"{t['size']:,}: {t['peak_rss_mb']:.0f} MB" for t in one),
             "met": "yes"
             if largest["seconds"] < 60
-            and max(t["peak_rss_mb"] for t in timing) < 1.2 * min(t["peak_rss_mb"] for t in timing)
+            and max(t["peak_rss_mb"] for t in one) < 1.2 * min(t["peak_rss_mb"] for t in one)
             else "no",
         }
     )
     timing_rows = [
         {
             "policies": f"{t['size']:,}",
+            "n_jobs": t.get("n_jobs", 1),
             "paragraphs read": f"{t['paragraphs']:,}",
             "seconds": f"{t['seconds']:.1f}",
             "policies/s": f"{t['size'] / t['seconds']:.0f}",
             "peak RSS (MB)": f"{t['peak_rss_mb']:.0f}",
             "RSS after loading (MB)": f"{t['rss_after_load_mb']:.0f}",
+            "load (1 min)": f"{t['load_average']:.1f}" if "load_average" in t else "",
         }
         for t in timing
     ]
@@ -602,7 +625,8 @@ def report(
             ' them by default, labelled from `load_modern(..., half="dev", chrome=True)` by page'
             " and offsets. n paragraphs chosen at random (mean of 3 seeds; in brackets the"
             " seeds' range) or by `policyml.suggest` with the base model (95 % CI in square"
-            ' brackets), then trained with `policyml.train(rows, base="opp115", modern=False)`'
+            " brackets; one run, `random_state=0`), then trained with"
+            ' `policyml.train(rows, base="opp115", modern=False)`'
             " (weight by 3-fold CV on the rows) or on the rows alone (categories with fewer"
             " than 5 positives are then never predicted). Scored end to end on the"
             f" {result['test_pages']} test pages ({result['test_rows']:,} labelled policy"
@@ -621,9 +645,21 @@ def report(
             f" {result['default_recipe']['high']:.3f}]. Weights chosen: suggested {suggested};"
             f" random {weights}.",
             "",
+            "Every choice behind these runs (suggest's pool, the weight grid) was made on the dev"
+            ' half alone: section "Adapt — the choices" below; the test half chose nothing.'
+            + (
+                f" Wall time of the run: {result['wall_seconds']:,} s."
+                if "wall_seconds" in result
+                else ""
+            ),
+            "",
             "### Targets",
             "",
             table(targets, ["target", "measured", "met"]),
+            "",
+            f"At 200, suggest's lead over random ({s200['f1'] - r200['f1']:+.3f}) is inside both"
+            " CIs: on the dev half's two halves (below), the default suggest beat random by"
+            " about a point on average over 6 runs, and lost in some.",
             "",
             "### `suggest` over many policies",
             "",
@@ -636,21 +672,26 @@ def report(
                 if "timing" in runs
                 else []
             ),
-            "`policyml.suggest(paths, n=200)` with the bundled model, one process, in a fresh"
-            " interpreter per size (the model loaded before the clock starts, in"
-            f" {max(t['model_load_seconds'] for t in timing):.2f} s at most); the corpus cycles"
-            " through the 115 OPP-115 raw pages and the 230 C3PA pages (so it repeats them:"
-            " copies are recognised and count once).",
+            "`policyml.suggest(paths, n=200, n_jobs=...)` with the bundled model, in a fresh"
+            " interpreter per row, the model loaded before the clock starts (in"
+            f" {max(t['model_load_seconds'] for t in timing):.2f} s at most). Peak RSS is the"
+            " main process's `VmHWM` (with n_jobs=2 the workers' memory is not in it). The"
+            " corpus cycles through the 114 OPP-115 raw pages and the 230 C3PA pages (so it"
+            " repeats them: copies are recognised and count once). The machine is shared: the"
+            " last column is its load while timing (with others' work on both cores, a second"
+            " worker brings nothing).",
             "",
             table(
                 timing_rows,
                 [
                     "policies",
+                    "n_jobs",
                     "paragraphs read",
                     "seconds",
                     "policies/s",
                     "peak RSS (MB)",
                     "RSS after loading (MB)",
+                    "load (1 min)",
                 ],
             ),
         ]
