@@ -799,7 +799,7 @@ def suggest(
     >>> policies = {"a": "We use cookies.\\n\\nWe may share data with partners.",
     ...             "b": "We may share data with partners.\\n\\nKids under 13: no."}
     >>> sheet = policyml.suggest(policies, n=2)
-    >>> len(sheet), sheet["collection"].isna().all()
+    >>> len(sheet), bool(sheet["collection"].isna().all())
     (2, True)
     >>> sheet["text"].tolist().count("We may share data with partners.") <= 1
     True
