@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
         ]
     )
     print(markdown)
-    if not args.no_write and not args.only:
+    if not args.no_write:  # with --only, the command line in the section says which
         write_section("modern-recipe", markdown, {"command": command(), "machine": info, **results})
 
 

@@ -854,6 +854,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cli-train", action="store_true", help="also time `policyml train`")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument(
+        "--no-manifest",
+        action="store_true",
+        help="skip the manifest-cost runs (keeps BENCHMARKS.md's manifest section as it is)",
+    )
+    parser.add_argument(
         "--manifest-size", type=int, default=500, help="policies of the manifest-cost runs"
     )
     parser.add_argument(
@@ -933,10 +938,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.jobs > 1:
         r["scale"] += [run_child(n, args.jobs) for n in parallel_sizes]
     r["scale"].sort(key=lambda s: (s["jobs"], s["size"]))
-    print("measuring the cost of resumable output ...", flush=True)
-    r["manifest"] = [
-        manifest_cost(args.manifest_size, j, args.manifest_repeat) for j in manifest_jobs
-    ]
+    if not args.no_manifest:
+        print("measuring the cost of resumable output ...", flush=True)
+        r["manifest"] = [
+            manifest_cost(args.manifest_size, j, args.manifest_repeat) for j in manifest_jobs
+        ]
     raw = Path(tempfile.gettempdir()) / "policyml-speed-raw.json"
     raw.write_text(json.dumps({"sizes": sizes, **r}, default=str))
     print(f"raw results: {raw} (re-render: --render {raw})", flush=True)

@@ -35,7 +35,7 @@ from policyml.exceptions import InvalidInputError, ModelLoadError, OutputError, 
 from policyml.frames import empty_result, result_columns
 from policyml.model import PolicyModel, resolve_model
 from policyml.predict import label_paragraphs, paragraph_frame
-from policyml.preprocess import FORMATS, resolve_limits, split_paragraphs
+from policyml.preprocess import CONTENTS, FORMATS, resolve_limits, split_paragraphs
 from policyml.sources import (
     KINDS,
     MAX_FILE_BYTES,
@@ -92,7 +92,9 @@ _ERRORS = ("raise", "skip")
 _PROGRESS_DELAY = 0.5  # seconds before a progress bar appears: none for quick runs
 
 
-def check_options(fmt: str, kind: str, errors: str, batch_size: int) -> None:
+def check_options(
+    fmt: str, kind: str, errors: str, batch_size: int, content: str = "policy"
+) -> None:
     """Check the arguments :func:`classify_many` and :mod:`policyml.dask` share.
 
     Raises
@@ -102,6 +104,8 @@ def check_options(fmt: str, kind: str, errors: str, batch_size: int) -> None:
     """
     if not isinstance(fmt, str) or fmt not in FORMATS:
         raise InvalidInputError(f"fmt must be one of {', '.join(FORMATS)}; got {fmt!r}")
+    if not isinstance(content, str) or content not in CONTENTS:
+        raise InvalidInputError(f"content must be one of {', '.join(CONTENTS)}; got {content!r}")
     if kind not in KINDS:
         raise InvalidInputError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
     if errors not in _ERRORS:
@@ -161,8 +165,10 @@ def classify_batch(
     limits: tuple[int | None, int | None] | None = None,
     digest: bool = False,
     encode: str | None = None,
+    content: str = "policy",
 ) -> BatchResult:
     """Classify ``sources`` with one ``predict_proba`` call over all their paragraphs;
+    ``content`` as in :func:`policyml.classify` (``"all"`` adds the ``boilerplate`` column);
     ``limits`` are ``(max_input_chars, max_input_lines)`` (default: this process's); with
     ``digest``, the hash of each policy's content is returned too; with ``encode`` (an
     output format), the rows come encoded for :meth:`ChunkedWriter.write_encoded` (done
@@ -183,7 +189,11 @@ def classify_batch(
             if digest:
                 contents[-1] = (loaded.digest, loaded.size, loaded.mtime_ns)
             found = split_paragraphs(
-                loaded.text, fmt=fmt, max_input_chars=chars, max_input_lines=lines
+                loaded.text,
+                fmt=fmt,
+                content=content,
+                max_input_chars=chars,
+                max_input_lines=lines,
             )
             del loaded
         except ModelLoadError:
@@ -209,11 +219,12 @@ def classify_batch(
         policies += [source.policy] * len(found)
         policy_ids += [n_ok] * len(found)
         n_ok += 1
+    flagged = content == "all"
     if not paragraphs:
-        frame = empty_result(model.categories)
+        frame = empty_result(model.categories, boilerplate=flagged)
         frame.insert(0, "policy", pd.Series(dtype=object))
         return BatchResult(frame, failed, n_ok, row_sources, failed_sources, contents)
-    frame = paragraph_frame(paragraphs)
+    frame = paragraph_frame(paragraphs, boilerplate=flagged)
     del paragraphs
     frame.insert(0, "policy", pd.Series(policies, dtype=object))
     frame = label_paragraphs(frame, model, policy_ids)
@@ -258,10 +269,12 @@ def _run_batch(
     limits: tuple[int, int] | None = None,
     digest: bool = False,
     encode: str | None = None,
+    content: str = "policy",
 ) -> BatchResult:
     """Worker task: classify one batch with the process's cached model."""
     _watch_parent()
-    return classify_batch(sources, _model_from_ref(ref), fmt, errors, limits, digest, encode)
+    model = _model_from_ref(ref)
+    return classify_batch(sources, model, fmt, errors, limits, digest, encode, content)
 
 
 _WATCHING: list[int] = []
@@ -295,6 +308,7 @@ def iter_classify(
     n_jobs: int | None = 1,
     batch_size: int = DEFAULT_BATCH_SIZE,
     fmt: str = "auto",
+    content: str = "policy",
     max_input_chars: int | None = None,
     max_input_lines: int | None = None,
     kind: str = "auto",
@@ -328,6 +342,7 @@ def iter_classify(
         n_jobs=n_jobs,
         batch_size=batch_size,
         fmt=fmt,
+        content=content,
         limits=_limits(max_input_chars, max_input_lines),
         kind=kind,
         errors=errors,
@@ -343,18 +358,26 @@ def _iter_classify(
     n_jobs: int | None,
     batch_size: int,
     fmt: str,
+    content: str,
     limits: tuple[int, int],
     kind: str,
     errors: str,
     progress: bool | None,
     warn: bool,
 ) -> Iterator[pd.DataFrame]:
-    check_options(fmt, kind, errors, batch_size)
+    check_options(fmt, kind, errors, batch_size, content)
     _check_jobs(n_jobs)
     sources = iter_policy_sources(policies, kind=kind)
     resolved = resolve_model(model)  # loaded here too, so a bad model fails before any work
     results, close = _batch_results(
-        _batches(sources, batch_size), resolved, n_jobs, fmt, errors, limits, digest=False
+        _batches(sources, batch_size),
+        resolved,
+        n_jobs,
+        fmt,
+        errors,
+        limits,
+        digest=False,
+        content=content,
     )
     return _stream(results, progress, cleanup=close, warn=warn)
 
@@ -374,20 +397,24 @@ def _batch_results(
     *,
     digest: bool,
     encode: str | None = None,
+    content: str = "policy",
 ) -> tuple[Iterator[BatchResult], Callable[[], None]]:
     """The results of ``batches`` in order, classified here or in ``n_jobs`` worker
     processes, and a function that stops the workers (when the results are not all read)
     and deletes the model file written for them."""
     jobs = 1 if n_jobs in (None, 0, 1) else _effective_jobs(n_jobs)
     if jobs == 1:
-        results = (classify_batch(b, model, fmt, errors, limits, digest, encode) for b in batches)
+        results = (
+            classify_batch(b, model, fmt, errors, limits, digest, encode, content) for b in batches
+        )
         return results, results.close
     ref, cleanup = _ship_model(model)
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, backend="loky", return_as="generator", pre_dispatch="2*n_jobs")
     outputs = parallel(
-        delayed(_run_batch)(batch, ref, fmt, errors, limits, digest, encode) for batch in batches
+        delayed(_run_batch)(batch, ref, fmt, errors, limits, digest, encode, content)
+        for batch in batches
     )
 
     def close() -> None:
@@ -525,6 +552,7 @@ def classify_many(
     n_jobs: int | None = ...,
     batch_size: int = ...,
     fmt: str = ...,
+    content: str = ...,
     max_input_chars: int | None = ...,
     max_input_lines: int | None = ...,
     kind: str = ...,
@@ -544,6 +572,7 @@ def classify_many(
     n_jobs: int | None = ...,
     batch_size: int = ...,
     fmt: str = ...,
+    content: str = ...,
     max_input_chars: int | None = ...,
     max_input_lines: int | None = ...,
     kind: str = ...,
@@ -563,6 +592,7 @@ def classify_many(
     n_jobs: int | None = ...,
     batch_size: int = ...,
     fmt: str = ...,
+    content: str = ...,
     max_input_chars: int | None = ...,
     max_input_lines: int | None = ...,
     kind: str = ...,
@@ -581,6 +611,7 @@ def classify_many(
     n_jobs: int | None = 1,
     batch_size: int = DEFAULT_BATCH_SIZE,
     fmt: str = "auto",
+    content: str = "policy",
     max_input_chars: int | None = None,
     max_input_lines: int | None = None,
     kind: str = "auto",
@@ -614,6 +645,9 @@ def classify_many(
         Memory use is about ``2 * n_jobs + 1`` batches.
     fmt : {"auto", "text", "markdown", "html"}, default "auto"
         Input format of every policy (``"auto"`` detects it per policy).
+    content : {"policy", "all"}, default "policy"
+        Of web pages, only the policy's own text, or every paragraph with a ``boilerplate``
+        column telling which are page furniture, as in :func:`policyml.classify`.
     max_input_chars, max_input_lines : int, optional
         Size limits of each policy, as in :func:`policyml.classify`; default
         :data:`policyml.preprocess.MAX_INPUT_CHARS` and ``MAX_INPUT_LINES`` as set in this
@@ -698,6 +732,7 @@ def classify_many(
             n_jobs=n_jobs,
             batch_size=batch_size,
             fmt=fmt,
+            content=content,
             limits=_limits(max_input_chars, max_input_lines),
             kind=kind,
             errors=errors,
@@ -710,6 +745,7 @@ def classify_many(
         n_jobs=n_jobs,
         batch_size=batch_size,
         fmt=fmt,
+        content=content,
         limits=_limits(max_input_chars, max_input_lines),
         kind=kind,
         errors=errors,
@@ -732,7 +768,7 @@ def classify_many(
     elif parts:
         result = parts[0]
     else:
-        result = empty_result(resolve_model(model).categories)
+        result = empty_result(resolve_model(model).categories, boilerplate=content == "all")
         result.insert(0, "policy", pd.Series(dtype=object))
     result.attrs = {"errors": tuple(failed), "n_policies": n_policies}
     if failed:
@@ -840,6 +876,7 @@ def _classify_to_file(
     n_jobs: int | None,
     batch_size: int,
     fmt: str,
+    content: str,
     limits: tuple[int, int],
     kind: str,
     errors: str,
@@ -847,20 +884,21 @@ def _classify_to_file(
     restart: bool,
 ) -> RunSummary:
     start = time.perf_counter()
-    check_options(fmt, kind, errors, batch_size)
+    check_options(fmt, kind, errors, batch_size, content)
     _check_jobs(n_jobs)
     output_format(output)  # a known suffix
     if os.path.isdir(output) and not output.lower().endswith(".parquet"):
         raise OutputError(f"{output} is a folder; name a file to write")
     sources = iter_policy_sources(policies, kind=kind)
     resolved = resolve_model(model)
-    columns = ["policy", *result_columns(resolved.categories)]
+    columns = ["policy", *result_columns(resolved.categories, boilerplate=content == "all")]
     fingerprint = getattr(resolved, "fingerprint", None)
     identity = {
         "policyml": __version__,
         "model": fingerprint() if fingerprint is not None else _pickle_hash(resolved),
         "output_format": output_format(output),
         "fmt": fmt,
+        "content": content,
         "max_input_chars": limits[0],
         "max_input_lines": limits[1],
     }
@@ -894,6 +932,7 @@ def _classify_to_file(
                 model=resolved,
                 n_jobs=n_jobs,
                 fmt=fmt,
+                content=content,
                 errors=errors,
                 limits=limits,
                 progress=progress,
@@ -931,6 +970,7 @@ def _write_run(
     model: PolicyModel,
     n_jobs: int | None,
     fmt: str,
+    content: str,
     errors: str,
     limits: tuple[int, int],
     progress: bool | None,
@@ -946,7 +986,15 @@ def _write_run(
             yield batch
 
     results, close = _batch_results(
-        dispatched(), model, n_jobs, fmt, errors, limits, digest=True, encode=writer.format
+        dispatched(),
+        model,
+        n_jobs,
+        fmt,
+        errors,
+        limits,
+        digest=True,
+        encode=writer.format,
+        content=content,
     )
     bar = _progress_bar(progress, initial=checkpoint.done.sources)
     last_commit = time.monotonic()

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from policyml.exceptions import PolicyMLError
 
@@ -25,7 +25,8 @@ EXIT_USAGE = 2
 
 
 _LIMITS_HELP = """\
-limits: a policy over 20,000,000 characters or 1,000,000 lines is refused rather than
+limits: a policy over 20,000,000 characters or 200,000 lines (of a web page: lines, tags and
+  character references) is refused rather than
   classified for minutes (raise with --max-input-chars / --max-input-lines), and a file or web
   page over 64 MiB is not read. Every failure prints one line, policyml: error: ..., and exits
   with 1 (2 for a usage error)."""
@@ -274,6 +275,13 @@ def _input_options(p: argparse.ArgumentParser) -> None:
         help="format of the policy (default: detect)",
     )
     p.add_argument(
+        "--content",
+        choices=["policy", "all"],
+        default="policy",
+        help="of a web page, only the policy's own text (default) or every paragraph, with a"
+        " boilerplate column telling which are menus, footers and other page furniture",
+    )
+    p.add_argument(
         "--max-input-chars",
         type=int,
         metavar="N",
@@ -283,7 +291,8 @@ def _input_options(p: argparse.ArgumentParser) -> None:
         "--max-input-lines",
         type=int,
         metavar="N",
-        help="refuse a policy of more than N lines (default 1,000,000)",
+        help="refuse a policy of more than N lines; of a web page, lines, tags and character"
+        " references (default 200,000)",
     )
 
 
@@ -353,8 +362,13 @@ def _load(args: argparse.Namespace) -> PolicyModel:
     return model
 
 
-def _limits(args: argparse.Namespace) -> dict[str, int | None]:
-    return {"max_input_chars": args.max_input_chars, "max_input_lines": args.max_input_lines}
+def _split_options(args: argparse.Namespace) -> dict[str, Any]:
+    """How each policy is read into paragraphs: ``content`` and the size limits."""
+    return {
+        "content": args.content,
+        "max_input_chars": args.max_input_chars,
+        "max_input_lines": args.max_input_lines,
+    }
 
 
 def _classify_one(args: argparse.Namespace, path: str) -> tuple[pd.DataFrame, PolicyModel]:
@@ -364,7 +378,7 @@ def _classify_one(args: argparse.Namespace, path: str) -> tuple[pd.DataFrame, Po
 
     data = _read_policy(path)
     model = _load(args)
-    result = classify(data, model=model, fmt=args.input_format, **_limits(args))
+    result = classify(data, model=model, fmt=args.input_format, **_split_options(args))
     if result.empty:
         where = "standard input" if path == "-" else path
         raise InvalidInputError(f"no paragraphs found in {where} (it holds no text)")
@@ -539,7 +553,7 @@ def _classify_to_file(args: argparse.Namespace, policies: list, model: PolicyMod
                 progress=False if args.no_progress else None,
                 output=args.out_file,
                 restart=args.restart,
-                **_limits(args),
+                **_split_options(args),
             )
     except RunInterrupted as stop:
         import shlex
@@ -600,7 +614,7 @@ def _classify_to_stdout(
             kind="path",
             errors="skip",
             progress=False if args.no_progress else None,
-            **_limits(args),
+            **_split_options(args),
         )
         start = time.perf_counter()
         n_policies = n_failed = 0

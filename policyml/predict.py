@@ -62,7 +62,7 @@ def classify(
     max_input_chars, max_input_lines : int, optional
         Size limits of a whole policy; default
         :data:`policyml.preprocess.MAX_INPUT_CHARS` (20,000,000) and
-        :data:`policyml.preprocess.MAX_INPUT_LINES` (1,000,000); see
+        :data:`policyml.preprocess.MAX_INPUT_LINES` (200,000); see
         ``help(policyml.preprocess)``.
 
     Returns

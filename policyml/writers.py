@@ -106,10 +106,11 @@ def output_format(path: str | os.PathLike[str]) -> str:
 def arrow_schema(columns: Iterable[str]) -> Any:
     """The Arrow schema of result columns, for writing results as Parquet.
 
-    ``paragraph``, ``start`` and ``end`` are int64, ``labels`` a list of strings, ``p_*``
-    float64, every other column (``policy``, ``heading``, ``text``, ``error``) a string. Pass it
-    to ``dask.dataframe.DataFrame.to_parquet(..., schema=...)`` for a :mod:`policyml.dask`
-    result (whose ``policy`` values must then be strings).
+    ``paragraph``, ``start`` and ``end`` are int64, ``labels`` a list of strings,
+    ``boilerplate`` (of ``content="all"``) bool, ``p_*`` float64, every other column
+    (``policy``, ``heading``, ``lead_in``, ``text``, ``error``) a string. Pass it to
+    ``dask.dataframe.DataFrame.to_parquet(..., schema=...)`` for a :mod:`policyml.dask` result
+    (whose ``policy`` values must then be strings).
 
     Examples
     --------
@@ -124,6 +125,8 @@ def arrow_schema(columns: Iterable[str]) -> Any:
             kind = pa.int64()
         elif column == "labels":
             kind = pa.list_(pa.string())
+        elif column == "boilerplate":
+            kind = pa.bool_()
         elif column.startswith("p_"):
             kind = pa.float64()
         else:

@@ -249,3 +249,72 @@ def test_classify_and_the_report_follow_content() -> None:
     assert every.loc[~every["boilerplate"], "text"].tolist() == POLICY_TEXTS
     with pytest.raises(policyml.InvalidInputError, match="content must be one of"):
         policyml.classify(doc, content="everything")
+
+
+def test_classify_many_follows_content(tmp_path) -> None:
+    doc, _ = furniture_page("menus")
+    pages = {"menus": doc, "banner": furniture_page("cookie banner")[0]}
+    policy = policyml.classify_many(pages)
+    assert "boilerplate" not in policy.columns
+    every = policyml.classify_many(pages, content="all")
+    assert every["boilerplate"].dtype == bool
+    for name, page_doc in pages.items():
+        one = policyml.classify(page_doc, content="all")
+        rows = every[every["policy"] == name]
+        assert rows["text"].tolist() == one["text"].tolist()
+        assert rows["boilerplate"].tolist() == one["boilerplate"].tolist()
+    assert every.loc[~every["boilerplate"], "text"].tolist() == policy["text"].tolist()
+    streamed = list(policyml.batch.iter_classify(pages, content="all", batch_size=1))
+    assert all(frame["boilerplate"].any() for frame in streamed)
+    with pytest.raises(policyml.InvalidInputError, match="content must be one of"):
+        policyml.classify_many(pages, content="page")
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_an_output_file_keeps_the_flags_and_resumes_only_the_same_content(
+    tmp_path, suffix: str
+) -> None:
+    import pandas as pd
+
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    pages = {f"p{i}": furniture_page(kind)[0] for i, kind in enumerate(FURNITURE)}
+    out = tmp_path / f"out{suffix}"
+    summary = policyml.classify_many(pages, content="all", output=out)
+    expected = policyml.classify_many(pages, content="all")
+    assert summary.n_rows == len(expected)
+    if suffix == ".jsonl":
+        written = pd.read_json(out, lines=True)
+    elif suffix == ".csv":
+        written = pd.read_csv(out)
+    else:
+        written = pd.read_parquet(out)
+    assert written["boilerplate"].dtype == bool
+    assert written["boilerplate"].tolist() == expected["boilerplate"].tolist()
+    # the same output asked for with the other content: refused, not mixed
+    with pytest.raises(policyml.OutputError):
+        policyml.classify_many(pages, content="policy", output=out)
+
+
+def test_cli_content_all(tmp_path) -> None:
+    from _cli import run_in_process
+
+    doc, _ = furniture_page("menus")
+    page_file = tmp_path / "page.html"
+    page_file.write_text(doc, encoding="utf-8")
+    policy = run_in_process("classify", str(page_file), "--format", "json")
+    every = run_in_process("classify", str(page_file), "--format", "json", "--content", "all")
+    assert policy.returncode == 0 and every.returncode == 0, every.stderr
+    import json
+
+    rows = json.loads(every.stdout)
+    assert any(row["boilerplate"] for row in rows)
+    assert [r["text"] for r in rows if not r["boilerplate"]] == [
+        r["text"] for r in json.loads(policy.stdout)
+    ]
+    out = tmp_path / "all.csv"
+    run = run_in_process("classify", str(page_file), "-o", str(out), "--content", "all")
+    assert run.returncode == 0, run.stderr
+    assert "boilerplate" in out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    bad = run_in_process("classify", str(page_file), "--content", "page")
+    assert bad.returncode != 0 and b"--content" in bad.stderr

@@ -67,11 +67,12 @@ def test_line_endings_crlf_and_lone_cr():
         doc = f"Cookies{sep}{sep}We use cookies to track you.{sep}We share data with partners."
         result = classify(doc)
         assert result["text"].tolist() == [
-            "We use cookies to track you.", "We share data with partners."
+            "We use cookies to track you.",
+            "We share data with partners.",
         ]
         assert all(result["heading"] == "Cookies")
         for row in result.itertuples():
-            assert doc[row.start:row.end] == row.text
+            assert doc[row.start : row.end] == row.text
 
 
 def test_invisible_and_bidi_characters_removed():
@@ -147,9 +148,10 @@ def test_over_limit_policy_in_classify_many_is_reported_by_name(monkeypatch):
 
 def test_deeply_nested_and_unclosed_html():
     deep = "<html><body>" + "<div>" * 100_000 + "Deep text here." + "</div>" * 100_000
-    assert [p.text for p in split_paragraphs(deep)] == ["Deep text here."]
+    big = 10**6  # 200,000 tags: over the default limit, which is not what this tests
+    assert [p.text for p in split_paragraphs(deep, max_input_lines=big)] == ["Deep text here."]
     unclosed = "<html><body>" + "<div><span>" * 100_000 + "Deep text here."
-    assert [p.text for p in split_paragraphs(unclosed)] == ["Deep text here."]
+    assert [p.text for p in split_paragraphs(unclosed, max_input_lines=big)] == ["Deep text here."]
     malformed = "<html><body><p>One <b>two</i> three</p></div></span><p>Four < five & six"
     text = " ".join(p.text for p in split_paragraphs(malformed))
     assert text.split() == ["One", "two", "three", "Four", "<", "five", "&", "six"]
@@ -174,6 +176,26 @@ def test_markdown_table_and_code_block():
     )
     paragraphs = split_paragraphs(doc)
     assert [p.text for p in paragraphs] == [
-        "Type | Use", "Email | Marketing", "retention = 30 days"
+        "Type | Use",
+        "Email | Marketing",
+        "retention = 30 days",
     ]
     assert {p.heading for p in paragraphs} == {"Data we keep"}
+
+
+def test_an_html_page_counts_its_tags_and_references_as_lines():
+    page = "<p>" + "<b>a</b> " * 60 + "&amp; " * 30 + "</p>"  # 1 line, 122 tags, 30 refs
+    with pytest.raises(InvalidInputError, match=r"HTML policy has 153 lines, tags and character"):
+        split_paragraphs(page, max_input_lines=100)
+    assert split_paragraphs(page, max_input_lines=200)
+    # the same words as plain text are one line: within the limit
+    assert split_paragraphs(page, fmt="text", max_input_lines=100)
+    with pytest.raises(InvalidInputError, match="max_input_lines=100"):
+        classify(page, max_input_lines=100)
+
+
+def test_the_default_line_limit_bounds_tag_dense_pages():
+    limit = policyml.preprocess.MAX_INPUT_LINES
+    with pytest.raises(InvalidInputError, match="lines, tags and character references"):
+        split_paragraphs("<p>a</p>" * (limit // 2 + 1))
+    assert split_paragraphs("<p>a</p>" * 1_000)

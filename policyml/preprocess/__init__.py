@@ -33,8 +33,11 @@ A policy over a size limit raises :class:`~policyml.InvalidInputError` at once r
 running for minutes (measured on 2 cores):
 
 * ``MAX_INPUT_CHARS`` = 20,000,000 characters (after decoding bytes): a 20 MB policy of ordinary
-  paragraphs splits in 3-5 s; the worst shape of that size takes about 30 s and 2.2 GB;
-* ``MAX_INPUT_LINES`` = 1,000,000 lines: one million one-letter lines take about 20 s.
+  paragraphs splits in 3-5 s; one paragraph of 20 M one-letter words, 6 s and 350 MB;
+* ``MAX_INPUT_LINES`` = 200,000 lines (of an HTML page: its lines, tags and character
+  references together): within both limits a policy peaks under 500 MB for the whole process
+  (see docs/errors.md, "Memory"); the largest real policy page we have holds 1,700 lines, 8,800
+  tags and 5,800 references.
 
 Raise a limit for one call with ``max_input_chars=N`` / ``max_input_lines=N`` (of
 :func:`split_paragraphs`, :func:`policyml.classify` and :func:`policyml.classify_many`), or on

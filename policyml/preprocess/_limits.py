@@ -13,10 +13,12 @@ from policyml.exceptions import InvalidInputError
 #: ``max_input_chars=``.
 MAX_INPUT_CHARS: int | None = 20_000_000
 
-#: Default limit on the number of lines of one policy; ``None`` means no limit. One million
-#: one-letter lines take about 9 s and 0.6 GB; ten million took three minutes and 5 GB, hence
-#: this limit. Override per call with ``max_input_lines=``.
-MAX_INPUT_LINES: int | None = 1_000_000
+#: Default limit on the number of lines of one policy (of an HTML page: its lines, tags and
+#: character references, which cost the parser memory as lines do); ``None`` means no limit.
+#: Chosen so that any policy within the limits peaks under 500 MB (docs/errors.md, "Memory");
+#: the largest of the 345 real policy pages we have holds 1,700 lines, 8,800 tags and 5,800
+#: references. Override per call with ``max_input_lines=``.
+MAX_INPUT_LINES: int | None = 200_000
 
 
 def resolve_limit(value: int | None, default: int | None, name: str) -> int | None:
@@ -70,6 +72,32 @@ def check_input_size(
                 f"policy has {n:,} lines, over the limit of {lines:,}"
                 f" ({_how_to_raise('max_input_lines', lines)})"
             )
+
+
+def check_markup_size(html: str, *, max_input_lines: int | None = None) -> None:
+    """Raise :class:`InvalidInputError` if the HTML page ``html`` has more lines, tags and
+    character references together than the line limit (default :data:`MAX_INPUT_LINES`).
+
+    Each tag and reference becomes parser state as a line does, so a page where every word
+    has its own tag is bounded like a text where every word has its own line.
+
+    Examples
+    --------
+    >>> check_markup_size("<p>a</p>" * 3, max_input_lines=5)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    policyml.exceptions.InvalidInputError: HTML policy has 7 lines, tags and character ...
+    """
+    lines = resolve_limit(max_input_lines, MAX_INPUT_LINES, "max_input_lines")
+    if lines is None or len(html) <= lines:
+        return
+    n = 1 + html.count("\n") + html.count("\r") - html.count("\r\n")
+    n += html.count("<") + html.count("&")
+    if n > lines:
+        raise InvalidInputError(
+            f"HTML policy has {n:,} lines, tags and character references, over the limit of"
+            f" {lines:,} ({_how_to_raise('max_input_lines', lines)})"
+        )
 
 
 def resolve_limits(

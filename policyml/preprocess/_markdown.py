@@ -1,4 +1,8 @@
-"""Markdown: a line-based reader of the block and inline syntax policies use."""
+"""Markdown: a line-based reader of the block and inline syntax policies use.
+
+Not markdown-it-py: its tokens give line ranges only (no character offsets of inline text),
+and CommonMark reads text indented by four spaces, common in hard-wrapped policies, as code.
+"""
 
 from __future__ import annotations
 

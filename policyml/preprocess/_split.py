@@ -11,7 +11,7 @@ from policyml.preprocess._boilerplate import looks_like_page
 from policyml.preprocess._detect import detect_format
 from policyml.preprocess._headings import is_heading
 from policyml.preprocess._html import html_units
-from policyml.preprocess._limits import check_input_size
+from policyml.preprocess._limits import check_input_size, check_markup_size
 from policyml.preprocess._lines import HAS_WORD_RE, Unit
 from policyml.preprocess._lists import lead_ins
 from policyml.preprocess._long import split_long
@@ -116,7 +116,8 @@ def split_paragraphs(
         Refuse a policy longer than this many characters. Default: :data:`MAX_INPUT_CHARS`
         (read at call time; ``None`` there means no limit).
     max_input_lines : int, optional
-        Refuse a policy with more lines than this. Default: :data:`MAX_INPUT_LINES`.
+        Refuse a policy with more lines than this (an HTML page: lines, tags and character
+        references together). Default: :data:`MAX_INPUT_LINES`.
 
     Returns
     -------
@@ -185,6 +186,7 @@ def split_paragraphs(
     if fmt == "auto":
         fmt = detect_format(text)
     if fmt == "html":
+        check_markup_size(text, max_input_lines=max_input_lines)
         units = html_units(text)
     elif fmt == "markdown":
         units = markdown_units(text)
