@@ -324,11 +324,16 @@ C3PA_LABELS = {
 }
 
 
-def modern_test(model: PolicyModel, c3pa: Any) -> dict[str, Any]:
-    """End to end on the modern test half: each page classified as a user would (default
-    content), its labelled policy paragraphs found by offsets; a labelled paragraph the output
-    lacks (taken for furniture, or read as a heading) counts as predicted with no label."""
-    labels = load_modern(c3pa, half="test").reset_index(drop=True)
+def modern_test(
+    model: PolicyModel, c3pa: Any, labels: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """End to end on the modern test half (or on the pages of ``labels``, rows of
+    ``load_modern``): each page classified as a user would (default content), its labelled
+    policy paragraphs found by offsets; a labelled paragraph the output lacks (taken for
+    furniture, or read as a heading) counts as predicted with no label."""
+    if labels is None:
+        labels = load_modern(c3pa, half="test")
+    labels = labels.reset_index(drop=True)
     Y = labels[CATS].to_numpy(dtype=int)
     pred = np.zeros_like(Y)
     found = 0
@@ -336,7 +341,10 @@ def modern_test(model: PolicyModel, c3pa: Any) -> dict[str, Any]:
         result = policyml.classify((c3pa / "html" / page).read_bytes(), model=model)
         spans = zip(result["start"], result["end"], strict=True)
         where = {(s, e): i for i, (s, e) in enumerate(spans)}
-        chosen = result[[f"p_{c}" for c in CATS]].to_numpy() >= model.thresholds
+        # a model of some of the categories labels none of the others
+        chosen = np.zeros((len(result), len(CATS)), dtype=int)
+        columns = [CATS.index(c) for c in model.categories]
+        chosen[:, columns] = result[[f"p_{c}" for c in model.categories]] >= model.thresholds
         for k, span in zip(rows.index, zip(rows["start"], rows["end"], strict=True), strict=True):
             i = where.get(span)
             if i is not None:

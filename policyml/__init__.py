@@ -28,7 +28,8 @@ _LAZY = {
     "classify_many": "policyml.batch",
     "load_model": "policyml.model",
     "PolicyModel": "policyml.model",
-    "train": "policyml.model",
+    "train": "policyml.adapt",
+    "suggest": "policyml.adapt",
     "evaluate": "policyml.metrics",
     "explain": "policyml.interpret",
     "summarize": "policyml.interpret",
@@ -37,6 +38,7 @@ _LAZY = {
     "split_paragraphs": "policyml.preprocess",
 }
 _SUBMODULES = {
+    "adapt",
     "batch",
     "categories",
     "checkpoint",
@@ -80,16 +82,18 @@ __all__ = [
     "load_model",
     "preprocess",
     "split_paragraphs",
+    "suggest",
     "summarize",
     "train",
 ]
 
 if TYPE_CHECKING:
     from policyml import datasets, preprocess
+    from policyml.adapt import suggest, train
     from policyml.batch import classify_many
     from policyml.interpret import explain, summarize
     from policyml.metrics import cross_validate, evaluate
-    from policyml.model import PolicyModel, load_model, train
+    from policyml.model import PolicyModel, load_model
     from policyml.predict import classify
     from policyml.preprocess import Paragraph, split_paragraphs
 

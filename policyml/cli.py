@@ -121,16 +121,37 @@ def _parser() -> argparse.ArgumentParser:
         help="train a model and report its cross-validated metrics",
         description="Train on a labeled CSV file or on the OPP-115 corpus; prints per-category"
         " cross-validated metrics, then fits on all data and saves the model (a .skops file,"
-        " which loads without running code; with --joblib a .joblib or .pkl file).",
+        " which loads without running code; with --joblib a .joblib or .pkl file). With"
+        " --base opp115, the CSV's rows join the data policyml's default recipe learns from"
+        " (OPP-115, and the modern corpus's dev half where its pages are found), weighted as"
+        " chosen by cross-validation on them (printed), or by --user-weight.",
     )
-    source = p.add_mutually_exclusive_group(required=True)
-    source.add_argument("csv", nargs="?", help="labeled CSV file (text + 0/1 category columns)")
-    source.add_argument("--opp115", metavar="ROOT", help="OPP-115 corpus folder")
+    p.add_argument("csv", nargs="?", help="labeled CSV file (text + 0/1 category columns)")
+    p.add_argument(
+        "--opp115",
+        metavar="ROOT",
+        help="OPP-115 corpus folder: train on it (without CSV), or with --base the base data's"
+        " (default: $POLICYML_OPP115)",
+    )
     p.add_argument(
         "--modern",
         metavar="C3PA_ROOT",
-        help="with --opp115: also learn from the dev half of policyml's modern corpus, whose"
-        " pages are in this C3PA DB folder (the bundled model's recipe)",
+        help="with --opp115 or --base: also learn from the dev half of policyml's modern"
+        " corpus, whose pages are in this C3PA DB folder (the bundled model's recipe; with"
+        " --base the default is $POLICYML_C3PA)",
+    )
+    p.add_argument(
+        "--base",
+        choices=["opp115"],
+        help="train the CSV's rows on top of policyml's own training data (research-licensed, not"
+        " shipped: --opp115 ROOT or $POLICYML_OPP115)",
+    )
+    p.add_argument(
+        "--user-weight",
+        type=float,
+        metavar="W",
+        help="with --base: weight of each CSV row (an OPP-115 segment weighs 1); default:"
+        " chosen by cross-validation on the CSV's rows",
     )
     p.add_argument(
         "-o", "--output", required=True, metavar="MODEL", help="model file to write (.skops)"
@@ -145,8 +166,44 @@ def _parser() -> argparse.ArgumentParser:
         "--categories",
         help="comma-separated label set, e.g. collection,cookies (default: the five)",
     )
-    p.add_argument("--folds", type=int, default=5, help="grouped CV folds (default 5; 0 = no CV)")
+    p.add_argument(
+        "--folds",
+        type=int,
+        default=None,
+        help="grouped CV folds (default 5; 0 = no CV); not with --base, which cross-validates"
+        " on the CSV's rows to choose their weight",
+    )
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+
+    p = sub.add_parser(
+        "suggest",
+        help="pick the paragraphs of your policies most worth labeling",
+        description="Classify a corpus of policies and write a labeling sheet (CSV) of the N"
+        " paragraphs whose labels would teach the model most: those it is least sure about"
+        " (probabilities near the thresholds), without near-duplicates, spread over policies"
+        " and topics. Fill its empty category columns with 0 or 1, then train on it: policyml"
+        " train SHEET.csv --base opp115 -o MODEL.skops.",
+    )
+    p.add_argument(
+        "path", nargs="+", metavar="PATH", help="policy files, folders or quoted glob patterns"
+    )
+    p.add_argument("-n", type=int, default=200, help="paragraphs to pick (default 200)")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="CSV", help="labeling sheet to write (.csv)"
+    )
+    p.add_argument(
+        "--pool-size",
+        type=int,
+        metavar="M",
+        help="candidates kept while reading (default max(10 N, 1000))",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the clustering (default 0)")
+    _input_options(p)
+    p.add_argument(
+        "-j", "--jobs", type=int, default=1, help="worker processes (default 1; -1: all cores)"
+    )
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _model_options(p)
 
     p = sub.add_parser(
         "evaluate",
@@ -610,6 +667,18 @@ def _train(args: argparse.Namespace) -> int:
     problem = _model_output(args)
     if problem:
         return _fail(problem)
+    if args.base is None:
+        if (args.csv is None) == (args.opp115 is None):
+            return _fail("give a labeled CSV file or --opp115 ROOT (both only with --base opp115)")
+        if args.user_weight is not None:
+            return _fail("--user-weight goes with --base opp115")
+    elif args.csv is None:
+        return _fail("--base opp115 trains a labeled CSV file's rows on top of it: give the CSV")
+    elif args.folds is not None:
+        return _fail(
+            "--folds is for training without --base; with --base the CSV's rows are"
+            " cross-validated to choose their weight (or give --user-weight)"
+        )
     check_output_path(args.output, make_folders=True)
     categories = None
     if args.categories is not None:
@@ -617,6 +686,10 @@ def _train(args: argparse.Namespace) -> int:
         if not categories:
             return _fail("--categories: give category names, e.g. --categories collection,cookies")
     progress = not args.no_progress
+    if args.base is not None:
+        return _train_on_base(args, categories, progress)
+    if args.folds is None:
+        args.folds = 5
     if args.modern and not args.opp115:
         return _fail("--modern goes with --opp115 (the modern corpus adds to OPP-115)")
     if args.opp115:
@@ -670,6 +743,89 @@ def _train(args: argparse.Namespace) -> int:
     if scorer.is_file() and not args.joblib:
         print(f"saved {scorer} ({scorer.stat().st_size / 1e6:.1f} MB, the compiled scorer)")
     return 0
+
+
+def _train_on_base(args: argparse.Namespace, categories: list[str] | None, progress: bool) -> int:
+    """``train CSV --base opp115``: :func:`policyml.train` with ``base``; prints how the CSV's
+    weight was chosen."""
+    from policyml.adapt import train
+
+    model = train(
+        args.csv,
+        base=args.base,
+        opp115=args.opp115,
+        modern=args.modern,
+        user_weight=args.user_weight,
+        categories=categories,
+        progress=progress,
+    )
+    info = model.metadata["base"]
+    print(f"base {info['name']}: " + ", ".join(f"{n:,} {d} rows" for d, n in info["rows"].items()))
+    print(f"modern corpus: {info['modern_note']}")
+    choice = info["weight_choice"]
+    if choice["method"] == "given":
+        print(f"your rows' weight: {info['user_weight']:g} (--user-weight)")
+    else:
+        print(
+            f"your rows' weight, by {choice['folds']}-fold CV on them (grouped by"
+            f" {choice['groups']}; {choice['base_rows']:,} base rows; macro-F1 of"
+            f" {', '.join(choice['categories_scored']) or '-'} at threshold"
+            f" {choice['threshold']:g}):"
+        )
+        print(f"  base alone: {choice['base_alone_macro_f1']:.3f}")
+        for weight, score in choice["macro_f1"].items():
+            mark = "  <- chosen" if float(weight) == info["user_weight"] else ""
+            print(f"  weight {weight}: {score:.3f}{mark}")
+        if choice["note"]:
+            print(f"  note: {choice['note']}")
+    path = model.save(args.output, format="joblib" if args.joblib else "skops")
+    print(f"saved {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    import time
+    import warnings
+
+    from policyml.adapt import suggest
+    from policyml.batch import SkippedPoliciesWarning
+    from policyml.writers import check_output_path
+
+    if Path(args.output).suffix.lower() != ".csv":
+        return _fail(f"{args.output}: the labeling sheet is a CSV file: name it *.csv")
+    check_output_path(args.output)
+    if args.n < 1:
+        return _fail(f"-n must be at least 1, got {args.n}")
+    model = _load(args) if args.model else None
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkippedPoliciesWarning)  # reported line by line
+        sheet = suggest(
+            args.path,
+            n=args.n,
+            model=model,
+            progress=False if args.no_progress else None,
+            random_state=args.seed,
+            pool_size=args.pool_size,
+            n_jobs=args.jobs,
+            fmt=args.input_format,
+            kind="path",
+            errors="skip",
+        )
+    seconds = time.perf_counter() - start
+    for failure in sheet.attrs["errors"]:
+        print(f"policyml: error: {failure}", file=sys.stderr)
+    sheet.to_csv(args.output, index=False, lineterminator="\n")
+    failed = len(sheet.attrs["errors"])
+    print(
+        f"policyml: picked {len(sheet)} of {sheet.attrs['n_paragraphs']:,} paragraphs of"
+        f" {sheet.attrs['n_policies']:,} policies in {seconds:.1f} s"
+        + (f"; {failed} failed" if failed else "")
+        + f"; wrote {args.output}. Fill its category columns with 0 or 1, then: policyml train"
+        f" {args.output} --base opp115 -o MODEL.skops",
+        file=sys.stderr,
+    )
+    return EXIT_ERROR if failed else 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -737,6 +893,7 @@ _COMMANDS = {
     "classify": _classify,
     "summary": _summary,
     "train": _train,
+    "suggest": _suggest,
     "evaluate": _evaluate,
     "report": _report,
     "datasets": _datasets,

@@ -22,12 +22,15 @@ import pandas as pd
 from policyml._resources import shipped_file
 from policyml.categories import CATEGORIES
 from policyml.exceptions import DataValidationError, InvalidInputError
+from policyml.frames import PROBA_PREFIX
 
 __all__ = [
+    "KNOWN_COLUMNS",
     "MODERN_LABEL_COLUMNS",
     "OPP115_CATEGORIES",
     "OPP115_TAXONOMIES",
     "PRIVACYGLUE_CATEGORIES",
+    "csv_header",
     "labeled_frame",
     "load_base_corpus",
     "load_example_csv",
@@ -40,19 +43,28 @@ __all__ = [
     "validate_labeled_frame",
 ]
 
-_KNOWN_EXTRA = {
-    "policy_id",
-    "policy_name",
-    "segment_id",
-    "heading",
-    "lead_in",
-    "fold",
-    "labels",
-    "id",
-    "domain",
-    "weight",
-    "row",
-}
+#: Columns of labeled data that are never categories: context, provenance and the hints of a
+#: labeling sheet (:func:`policyml.suggest`: ``predicted``, ``source``, ``start``, ``end``).
+KNOWN_COLUMNS = frozenset(
+    {
+        "policy_id",
+        "policy_name",
+        "segment_id",
+        "heading",
+        "lead_in",
+        "fold",
+        "labels",
+        "id",
+        "domain",
+        "weight",
+        "row",
+        "half",
+        "predicted",
+        "source",
+        "start",
+        "end",
+    }
+)
 
 # OPP-115 category names as written in the annotation files, with the column name we give them.
 _OPP115_NAMES: dict[str, str] = {
@@ -537,13 +549,7 @@ def load_labeled_csv(
     """
     path = Path(path)
     source = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataValidationError(f"{source}: file not found") from None
-    except OSError as error:
-        raise DataValidationError(f"{source}: cannot read ({error.strerror})") from None
-    text = _decode_csv(raw, source)
+    text = _read_csv_text(path, source)
     header, records, lines = _parse_csv(text, source)
     frame = pd.DataFrame(records, columns=header, dtype=object)
     frame = validate_labeled_frame(
@@ -555,6 +561,41 @@ def load_labeled_csv(
     )
     frame.attrs["source"] = source
     return frame
+
+
+def csv_header(path: str | Path) -> list[str]:
+    """The column names of a CSV file's header row, read as :func:`load_labeled_csv` reads
+    the file (e.g. to see which categories it has before loading it).
+
+    Raises
+    ------
+    DataValidationError
+        As :func:`load_labeled_csv`: a missing, unreadable, empty or binary file, or no
+        ``text`` column.
+
+    Examples
+    --------
+    >>> from policyml._resources import shipped_file
+    >>> csv_header(shipped_file("data", "example_labeled.csv"))[:3]
+    ['text', 'collection', 'sharing']
+    """
+    source = str(path)
+    reader = csv.reader(io.StringIO(_read_csv_text(Path(path), source), newline=""))
+    try:
+        header = next(reader, [])
+    except csv.Error as error:
+        raise DataValidationError(f"{source}, line 1: malformed CSV header ({error})") from None
+    return [name.strip() for name in header]
+
+
+def _read_csv_text(path: Path, source: str) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataValidationError(f"{source}: file not found") from None
+    except OSError as error:
+        raise DataValidationError(f"{source}: cannot read ({error.strerror})") from None
+    return _decode_csv(raw, source)
 
 
 def _decode_csv(raw: bytes, source: str) -> str:
@@ -572,7 +613,7 @@ def _decode_csv(raw: bytes, source: str) -> str:
         raise DataValidationError(
             f"{source}: not a text file (neither UTF-8 nor Windows-1252)"
         ) from None
-    warnings.warn(f"{source}: not UTF-8, read as Windows-1252", UserWarning, stacklevel=3)
+    warnings.warn(f"{source}: not UTF-8, read as Windows-1252", UserWarning, stacklevel=4)
     return text
 
 
@@ -713,7 +754,11 @@ def _resolve_categories(
         if set(CATEGORIES) & set(frame.columns):
             categories = CATEGORIES
         else:
-            categories = [c for c in frame.columns if c not in {"text", *_KNOWN_EXTRA}]
+            # p_<name> beside a <name> column is a probability hint (a labeling sheet's)
+            hints = {PROBA_PREFIX + str(c) for c in frame.columns}
+            categories = [
+                c for c in frame.columns if c not in {"text", *KNOWN_COLUMNS} and c not in hints
+            ]
     if isinstance(categories, str):
         raise InvalidInputError("categories must be a list of names, not a single string")
     categories = list(categories)
@@ -769,6 +814,11 @@ def _binary_column(
         if isinstance(value, bool) or text in _TRUE or text in _FALSE:
             values.append(1 if (value is True or text in _TRUE) else 0)
             continue
+        if not text or (not isinstance(value, str) and text in {"nan", "<NA>"}):
+            # e.g. a row of a labeling sheet (policyml.suggest) left unlabeled
+            raise DataValidationError(
+                f"{source}, {where(i)}, column {name!r}: empty; label it 0 or 1, or delete the row"
+            )
         raise DataValidationError(
             f"{source}, {where(i)}, column {name!r}: expected 0 or 1, got {value!r}"
         )

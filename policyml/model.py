@@ -49,6 +49,8 @@ __all__ = [
     "build_pipeline",
     "check_trainable",
     "default_model",
+    "fit_classifier",
+    "frame_sha256",
     "load_model",
     "out_of_fold_proba",
     "resolve_model",
@@ -139,13 +141,25 @@ def _fit(
     pipeline: Pipeline, X: pd.DataFrame, Y: np.ndarray, weights: np.ndarray | None = None
 ) -> Pipeline:
     """Fit ``pipeline``; ``weights`` weigh the rows in the classifier's loss."""
-    with _FIT_LOCK:
-        if weights is None or np.all(weights == weights[0]):
+    if weights is None or np.all(weights == weights[0]):
+        with _FIT_LOCK:
             return pipeline.fit(X, Y)
+    features = pipeline[:-1].fit_transform(X, Y)
+    fit_classifier(pipeline.steps[-1][1], features, Y, weights)
+    return pipeline
+
+
+def fit_classifier(
+    classifier: Any, features: Any, Y: np.ndarray, weights: np.ndarray | None = None
+) -> Any:
+    """Fit the last step of a :func:`build_pipeline` pipeline on feature rows already
+    computed (e.g. once for several weightings of the same rows); ``weights`` weigh the rows
+    in the loss. One fit at a time, as every policyml fit (see ``_FIT_LOCK``)."""
+    with _FIT_LOCK:
+        if weights is None:
+            return classifier.fit(features, Y)
         import sklearn
 
-        features = pipeline[:-1].fit_transform(X, Y)
-        classifier = pipeline.steps[-1][1]
         # one-vs-rest passes sample weights on only through metadata routing; the request is
         # dropped afterwards so that model files hold plain estimators
         with sklearn.config_context(enable_metadata_routing=True):
@@ -153,7 +167,7 @@ def _fit(
             classifier.fit(features, Y, sample_weight=weights)
         for estimator in (classifier.estimator, *classifier.estimators_):
             estimator.__dict__.pop("_metadata_request", None)
-        return pipeline
+        return classifier
 
 
 _UNSET: Any = object()  # a scorer not compiled yet (None means: cannot be compiled)
@@ -473,7 +487,7 @@ def train(
         "options": {k: (list(v) if isinstance(v, tuple) else v) for k, v in opts.items()},
         "training_data": {
             "source": source,
-            "sha256": _frame_sha256(frame, cats),
+            "sha256": frame_sha256(frame, cats),
             "rows": len(frame),
             "positives": {c: int(frame[c].sum()) for c in cats},
             "rows_digest": RowDigest.of(frame["text"]).to_json(),
@@ -677,10 +691,12 @@ def best_threshold(y: np.ndarray, p: np.ndarray, groups: Sequence[Any] | None = 
     return float(THRESHOLD_GRID[int(np.argmax(f1))])
 
 
-def _frame_sha256(frame: pd.DataFrame, categories: list[str]) -> str:
+def frame_sha256(frame: pd.DataFrame, categories: Sequence[str]) -> str:
+    """SHA-256 of labeled rows: every text and its 0/1 labels for ``categories``, in order
+    (a model's metadata keeps it of its training data)."""
     digest = hashlib.sha256()
     for text, labels in zip(
-        frame["text"], frame[categories].to_numpy(dtype=int).tolist(), strict=True
+        frame["text"], frame[list(categories)].to_numpy(dtype=int).tolist(), strict=True
     ):
         digest.update(text.encode("utf-8", "surrogatepass"))
         digest.update(bytes(labels))
@@ -803,7 +819,7 @@ def training_rows(
     cats = list(categories) if categories is not None else list(model.categories)
     if not len(frame):
         return None
-    if info.get("sha256") and info["sha256"] == _frame_sha256(frame, cats):
+    if info.get("sha256") and info["sha256"] == frame_sha256(frame, cats):
         return 1.0, "same SHA-256 as its training data"
     digest = RowDigest.from_json(info.get("rows_digest"))
     if digest is None:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "confusion",
     "evaluation",
+    "learning_curves",
     "metric_intervals",
     "metrics",
     "policy_map",
@@ -503,6 +504,81 @@ def policy_map(
         if title is not None
         else f"Policy map, {n} paragraphs (shade: probability · box: label)"
     )
+    return ax
+
+
+# --------------------------------------------------------------------------- learning curves
+
+
+def learning_curves(
+    curves: pd.DataFrame,
+    *,
+    x: str = "n",
+    y: str = "f1",
+    low: str | None = "f1_low",
+    high: str | None = "f1_high",
+    by: str = "curve",
+    baseline: dict[str, float] | None = None,
+    ax: Axes | None = None,
+    xlabel: str = "paragraphs labelled",
+    ylabel: str = "macro-F1",
+    title: str | None = "Learning curves",
+) -> Axes:
+    """Scores against the amount of labelled data, one line per curve, with confidence bands.
+
+    Parameters
+    ----------
+    curves : DataFrame
+        One row per point: the curve's name (column ``by``), ``x`` (e.g. paragraphs
+        labelled), the score ``y`` and, where present, the band's ``low`` and ``high`` ends
+        (e.g. a bootstrap CI); ``benchmarks/adapt.py`` writes such a table.
+    x, y, low, high, by : str
+        Column names; ``low``/``high`` None (or absent) for no band.
+    baseline : dict, optional
+        ``{label: score}`` drawn as horizontal dashed lines (e.g. the model before adapting).
+    ax : matplotlib Axes, optional
+    xlabel, ylabel, title : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> curves = pd.DataFrame({"curve": ["a", "a", "b", "b"], "n": [0, 100, 0, 100],
+    ...                        "f1": [0.6, 0.7, 0.6, 0.65], "f1_low": [0.55, 0.66, 0.55, 0.6],
+    ...                        "f1_high": [0.65, 0.74, 0.65, 0.7]})
+    >>> ax = learning_curves(curves, baseline={"before": 0.6})
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['a', 'b', 'before']
+    """
+    if not isinstance(curves, pd.DataFrame) or not {x, y, by} <= set(curves.columns):
+        raise InvalidInputError(
+            f"expected a DataFrame with columns {by!r}, {x!r} and {y!r}"
+            f" (got {list(map(str, getattr(curves, 'columns', [])))})"
+        )
+    banded = low in curves.columns and high in curves.columns if low and high else False
+    ax = _axes(ax, (7.0, 4.5))
+    palette = ["#4C78A8", "#F58518", "#54A24B", "#B279A2", "#E45756", "#72B7B2", "#9D755D"]
+    styles = ["-", "-", "--", "--", ":", ":", "-."]
+    for k, (name, group) in enumerate(curves.groupby(by, sort=False)):
+        group = group.sort_values(x)
+        color = palette[k % len(palette)]
+        ax.plot(
+            group[x], group[y], styles[k % len(styles)], marker="o", color=color, label=str(name)
+        )
+        if banded:
+            ax.fill_between(group[x], group[low], group[high], color=color, alpha=0.15, lw=0)
+    for k, (name, value) in enumerate((baseline or {}).items()):
+        ax.axhline(value, color="#555555", linestyle=(0, (4, 2 + 2 * k)), lw=1, label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.set_axisbelow(True)
+    ax.legend(fontsize="small", frameon=False)
+    if title:
+        ax.set_title(title)
     return ax
 
 

@@ -172,3 +172,25 @@ def test_cli_evaluate_plot(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "macro avg" in printed and f"wrote {out}" in printed
     assert out.read_bytes().startswith(PNG)
+
+
+def test_learning_curves_draw_a_line_and_band_per_curve():
+    curves = pd.DataFrame(
+        {
+            "curve": ["suggest + base"] * 3 + ["random + base"] * 3,
+            "n": [100, 0, 50] * 2,
+            "f1": [0.72, 0.64, 0.70, 0.71, 0.64, 0.68],
+            "f1_low": [0.70, 0.60, 0.66, 0.69, 0.60, 0.65],
+            "f1_high": [0.75, 0.68, 0.73, 0.74, 0.68, 0.71],
+        }
+    )
+    ax = plot.learning_curves(curves, baseline={"base alone": 0.64}, title="t")
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert list(lines) == ["suggest + base", "random + base", "base alone"]
+    assert lines["suggest + base"].get_xdata().tolist() == [0, 50, 100]  # sorted by n
+    assert lines["suggest + base"].get_ydata().tolist() == [0.64, 0.70, 0.72]
+    assert len(ax.collections) == 2  # one confidence band per curve
+    assert ax.get_xlabel() == "paragraphs labelled" and ax.get_title() == "t"
+    assert len(plot.learning_curves(curves, low=None).collections) == 0
+    with pytest.raises(policyml.InvalidInputError, match="columns 'curve', 'n' and 'f1'"):
+        plot.learning_curves(curves.drop(columns="f1"))
