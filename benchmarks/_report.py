@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ def command() -> str:
     return (
         "python -m "
         + Path(sys.argv[0]).with_suffix("").relative_to(ROOT).as_posix().replace("/", ".")
-        + "".join(f" {a}" for a in sys.argv[1:])
+        + "".join(f" {shlex.quote(a)}" for a in sys.argv[1:])
     )
 
 
