@@ -92,7 +92,7 @@ def word_ngrams(tokens: Sequence[str], ngram_range: tuple[int, int]) -> list[str
     grams: list[str] = list(tokens) if low == 1 else []
     for size in range(max(low, 2), high + 1):
         if size == 2:
-            grams += [f"{a} {b}" for a, b in pairwise(tokens)]
+            grams += map(" ".join, pairwise(tokens))  # in C: faster than an f-string loop
         else:
             grams += [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
     return grams
