@@ -219,6 +219,7 @@ def classify_batch(
         policies += [source.policy] * len(found)
         policy_ids += [n_ok] * len(found)
         n_ok += 1
+        del found  # else the last policy's paragraphs outlive ``del paragraphs`` below
     flagged = content == "all"
     if not paragraphs:
         frame = empty_result(model.categories, boilerplate=flagged)

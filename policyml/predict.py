@@ -110,7 +110,9 @@ def classify(
     flagged = content == "all"
     if not paragraphs:
         return PolicyResult(empty_result(model.categories, boilerplate=flagged))
-    return PolicyResult(label_paragraphs(paragraph_frame(paragraphs, boilerplate=flagged), model))
+    frame = paragraph_frame(paragraphs, boilerplate=flagged)
+    del paragraphs  # the frame holds the texts now: a long policy's paragraphs are large
+    return PolicyResult(label_paragraphs(frame, model))
 
 
 def paragraph_frame(paragraphs: Sequence[Paragraph], *, boilerplate: bool = False) -> pd.DataFrame:

@@ -320,3 +320,36 @@ def test_worst_case_input_under_a_memory_cap():
     print(f"worst case: {float(seconds):.1f} s, peak RSS {int(peak) / 2**20:.0f} MB")
     assert int(rows) == 13_334 and int(end) == 19_999_999  # nothing lost
     assert int(peak) < 500 * 2**20, f"peak RSS {int(peak) / 2**20:.0f} MB"
+
+
+_WIDE = """
+import sys
+from pathlib import Path
+import policyml
+
+def status(key):
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith(key):
+                return int(line.split()[1]) * 1024
+
+policyml.classify("We use cookies.")
+path = Path(sys.argv[1])
+result = policyml.classify(path) if sys.argv[2] == "classify" else policyml.classify_many([path])
+print(len(result), status("VmHWM:"))
+"""
+
+
+@pytest.mark.parametrize("api", ["classify", "classify_many"])
+def test_a_file_of_four_byte_text_at_the_limit_stays_under_500_mb(tmp_path, api):
+    """20 M characters with an emoji every third: every copy of the text takes 4 bytes a
+    character, so the paragraphs must not outlive the frame that holds their texts."""
+    path = tmp_path / "wide.txt"
+    path.write_text(("\U0001f600a " * 7_000_000)[:20_000_000], encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-c", _WIDE, str(path), api], capture_output=True, timeout=600, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows, peak = result.stdout.split()
+    assert int(rows) == 13_334
+    assert int(peak) < 500 * 2**20, f"peak RSS {int(peak) / 2**20:.0f} MB"
