@@ -361,7 +361,8 @@ def load_model(path: str | Path | None = None, *, trusted: bool = False) -> Poli
     Parameters
     ----------
     path : str or Path, optional
-        The model file; ``None`` loads the bundled default model (trained on OPP-115).
+        The model file; ``None`` loads the bundled default model (trained on OPP-115 and the
+        modern corpus's dev half; see ``models/MODEL_CARD.md``).
     trusted : bool, default False
         Allow loading a pickle/joblib file. Such files execute code when loaded: pass True only
         for files from a source you trust. skops files never need it.
