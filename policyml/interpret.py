@@ -212,58 +212,60 @@ def explain_rows(
     X = view.transform(frame)
     X = X.tocsr() if hasattr(X, "tocsr") else np.asarray(X)
     phrases = _Phrases(view.pipeline, frame)
-    names = [split_feature_name(str(name)) for name in view.names]
-    grouped = np.array(
-        [function_words == "group" and is_function_term(term) for _, term in names], dtype=bool
-    )
+    grouping = function_words == "group"
+    in_group: dict[int, bool] = {}  # column -> a function-word term; only columns rows use
+
     records: list[dict[str, Any]] = []
     for r in range(len(frame)) if rows is None else rows:
         if hasattr(X, "indices"):
             start, end = X.indptr[r], X.indptr[r + 1]
-            columns, values = X.indices[start:end], np.asarray(X.data[start:end], dtype=float)
+            columns, values = X.indices[start:end], X.data[start:end].astype(float)
         else:
             columns = np.flatnonzero(X[r])
             values = X[r, columns].astype(float)
+        if grouping:
+            for c in columns.tolist():
+                if c not in in_group:
+                    in_group[c] = is_function_term(split_feature_name(str(view.names[c]))[1])
+        grouped = np.array([grouping and in_group[c] for c in columns.tolist()], dtype=bool)
         wanted = range(len(view.categories)) if categories is None else categories[r]
-        in_group = grouped[columns]
         for j in wanted:
             contributions = view.coef[j, columns] * values
-            entries: list[dict[str, Any]] = []
-            for i in np.flatnonzero(contributions != 0):
-                block, term = names[columns[i]]
+            nonzero = np.flatnonzero(contributions)
+            by_size = nonzero[np.argsort(-np.abs(contributions[nonzero]), kind="stable")]
+            order = by_size[~grouped[by_size]]
+            if top is not None:
+                order = order[:top]
+            entries = []
+            for i in order:
+                name = str(view.names[columns[i]])
+                block, term = split_feature_name(name)
                 entries.append(
                     {
-                        "feature": str(view.names[columns[i]]),
+                        "feature": name,
                         "block": block,
                         "term": term,
+                        "phrase": phrases(block, term, r),
                         "value": float(values[i]),
                         "coefficient": float(view.coef[j, columns[i]]),
                         "contribution": float(contributions[i]),
-                        "grouped": bool(in_group[i]),
                     }
                 )
-            group = [entry for entry in entries if entry["grouped"]]
-            entries = [entry for entry in entries if not entry["grouped"]]
-            entries.sort(key=lambda entry: -abs(entry["contribution"]))
-            if top is not None:
-                entries = entries[:top]
-            if group:
-                group.sort(key=lambda entry: -abs(entry["contribution"]))
+            group = by_size[grouped[by_size]]
+            if group.size:
+                terms = [split_feature_name(str(view.names[columns[i]])) for i in group]
                 entries.append(
                     {
                         "feature": FUNCTION_WORDS_TERM,
                         "block": FUNCTION_WORDS_TERM,
                         "term": FUNCTION_WORDS_TERM,
-                        "phrase": _phrase_list(phrases(e["block"], e["term"], r) for e in group),
+                        "phrase": _phrase_list(phrases(b, t, r) for b, t in terms),
                         "value": float("nan"),
                         "coefficient": float("nan"),
-                        "contribution": float(sum(e["contribution"] for e in group)),
+                        "contribution": float(contributions[group].sum()),
                     }
                 )
-            for rank, entry in enumerate(entries, start=1):
-                entry.pop("grouped", None)
-                if "phrase" not in entry:
-                    entry["phrase"] = phrases(entry["block"], entry["term"], r)
+            for rank, item in enumerate(entries, start=1):
                 records.append(
                     {
                         "row": r,
@@ -271,7 +273,7 @@ def explain_rows(
                         "probability": float(proba[r, j]),
                         "predicted": bool(proba[r, j] >= view.thresholds[j]),
                         "rank": rank,
-                        **{column: entry[column] for column in _RECORD_COLUMNS},
+                        **{column: item[column] for column in _RECORD_COLUMNS},
                     }
                 )
     return records
