@@ -66,12 +66,17 @@ def check_input_size(
             f" ({_how_to_raise('max_input_chars', chars)})"
         )
     if lines is not None and len(text) > lines:
-        n = 1 + text.count("\n") + text.count("\r") - text.count("\r\n")
+        n = _line_count(text)
         if n > lines:
             raise InvalidInputError(
                 f"policy has {n:,} lines, over the limit of {lines:,}"
                 f" ({_how_to_raise('max_input_lines', lines)})"
             )
+
+
+def _line_count(text: str) -> int:
+    """Lines of ``text``, ending at ``\n``, ``\r`` or ``\r\n``."""
+    return 1 + text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 def check_markup_size(html: str, *, max_input_lines: int | None = None) -> None:
@@ -91,8 +96,7 @@ def check_markup_size(html: str, *, max_input_lines: int | None = None) -> None:
     lines = resolve_limit(max_input_lines, MAX_INPUT_LINES, "max_input_lines")
     if lines is None or len(html) <= lines:
         return
-    n = 1 + html.count("\n") + html.count("\r") - html.count("\r\n")
-    n += html.count("<") + html.count("&")
+    n = _line_count(html) + html.count("<") + html.count("&")
     if n > lines:
         raise InvalidInputError(
             f"HTML policy has {n:,} lines, tags and character references, over the limit of"
