@@ -198,6 +198,12 @@ class ResultView:
             tuple(v) if isinstance(v, tuple | list | set | frozenset) else ()
             for v in self.result["labels"]
         ]
+        # rows of page furniture, in a ``content="all"`` result
+        self.furniture = (
+            self.result["boilerplate"].astype(bool).tolist()
+            if "boilerplate" in self.result.columns
+            else [False] * len(self.result)
+        )
 
     # ---- pieces
 
@@ -322,15 +328,11 @@ class ResultView:
             parts.append(f'<div class="terms">{"".join(blocks)}</div>')
         return "".join(parts)
 
-    def is_furniture(self, i: int) -> bool:
-        """Of a ``content="all"`` result: whether paragraph ``i`` is page furniture."""
-        return "boilerplate" in self.result.columns and bool(self.result["boilerplate"].iloc[i])
-
     def paragraph(self, i: int) -> str:
         labels = self.ordered_labels(i)
         classes = ["para", *(f"cat-{slug(c)}" for c in labels)] if labels else ["para", "none"]
         furniture = ""
-        if self.is_furniture(i):
+        if self.furniture[i]:
             classes.append("furniture")
             furniture = '<span class="furniture-tag">page furniture</span>'
         style = f' style="{self.style(labels[0])}"' if labels else ""
