@@ -44,6 +44,7 @@ from policyml.model import (
     fit_classifier,
     frame_sha256,
     resolve_model,
+    row_weights,
 )
 from policyml.model import train as train_model
 from policyml.sources import policy_label
@@ -452,16 +453,8 @@ def _user_rows(frame: pd.DataFrame, cats: list[str], source: str) -> pd.DataFram
             [v if isinstance(v, str) and v.strip() else None for v in values], dtype=object
         )
     out["domain"] = USER_DOMAIN
-    scale = np.ones(len(frame))
-    if "weight" in frame.columns:
-        scale = pd.to_numeric(frame["weight"], errors="coerce").to_numpy(dtype=float)
-        bad = np.flatnonzero(~np.isfinite(scale) | (scale <= 0))
-        if len(bad):
-            raise DataValidationError(
-                f"{source}, row {int(bad[0])}, column"
-                f" 'weight': {frame['weight'].iloc[bad[0]]!r} is not a positive number"
-            )
-    out["weight"] = scale
+    weights = row_weights(frame, source)
+    out["weight"] = np.ones(len(frame)) if weights is None else weights
     return out
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "load_model",
     "out_of_fold_proba",
     "resolve_model",
+    "row_weights",
     "train",
     "training_rows",
 ]
@@ -477,7 +478,7 @@ def train(
     opts = _drop_empty_blocks(frame, opts)
 
     thresholds = _choose_thresholds(frame, Y, opts, progress)
-    pipeline = _fit(build_pipeline(**opts), as_frame(frame), Y, _weights(frame))
+    pipeline = _fit(build_pipeline(**opts), as_frame(frame), Y, row_weights(frame))
     metadata = {
         "policyml_version": __version__,
         "sklearn_version": _sklearn_version(),
@@ -585,16 +586,24 @@ def _check_trainable(Y: np.ndarray, categories: list[str], source: str) -> None:
             raise CategoryTooRareError(source, name, pos, neg, categories)
 
 
-def _weights(frame: pd.DataFrame) -> np.ndarray | None:
-    """The rows' weights in training: the ``weight`` column (positive numbers), if any."""
+def row_weights(frame: pd.DataFrame, source: str | None = None) -> np.ndarray | None:
+    """The rows' weights in training: the ``weight`` column (positive numbers), if any.
+
+    Raises
+    ------
+    DataValidationError
+        A weight that is not a positive number, naming ``source`` (when given), the row and
+        the value.
+    """
     if "weight" not in frame.columns:
         return None
     weights = pd.to_numeric(frame["weight"], errors="coerce").to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isfinite(weights) | (weights <= 0))
     if len(bad):
+        where = f"{source}, row" if source else "row"
         raise DataValidationError(
-            f"row {int(bad[0])}, column 'weight': {frame['weight'].iloc[bad[0]]!r} is not a"
-            f" positive number ({len(bad)} such row(s))"
+            f"{where} {int(bad[0])}, column 'weight': {frame['weight'].iloc[bad[0]]!r} is not"
+            f" a positive number ({len(bad)} such row(s))"
         )
     return weights
 
@@ -659,7 +668,7 @@ def out_of_fold_proba(
         if constant:  # a fold without positives: fall back to the base rate for it
             proba[test_idx] = Ytr.mean(axis=0)
             continue
-        weights = _weights(frame)
+        weights = row_weights(frame)
         _fit(pipe, X.iloc[train_idx], Ytr, None if weights is None else weights[train_idx])
         proba[test_idx] = pipe.predict_proba(X.iloc[test_idx])
     return proba
