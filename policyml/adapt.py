@@ -38,6 +38,7 @@ from policyml.datasets import (
 )
 from policyml.exceptions import DataValidationError, InvalidInputError
 from policyml.frames import PROBA_PREFIX, as_frame, context_columns
+from policyml.metrics import classification_report
 from policyml.model import (
     PolicyModel,
     build_pipeline,
@@ -642,11 +643,9 @@ def choose_user_weight(
     def score(p: np.ndarray) -> float:
         if not columns:
             return float("nan")
-        predicted = p[:, columns] >= SEARCH_THRESHOLD
-        truth = Y_user[:, columns].astype(bool)
-        tp = (predicted & truth).sum(axis=0)
-        f1 = 2 * tp / np.maximum(predicted.sum(axis=0) + truth.sum(axis=0), 1)
-        return float(f1.mean())
+        predicted = (p[:, columns] >= SEARCH_THRESHOLD).astype(int)
+        report = classification_report(Y_user[:, columns], predicted, scored)
+        return float(report.loc["macro avg", "f1"])
 
     scores = {w: score(proba[w]) for w in grid}
     note = ""
